@@ -1,0 +1,125 @@
+// Command line: `pgtop-ha` (live console), `pgtop-ha demo`, `pgtop-ha snapshot`.
+// Bad input ends here as one paragraph and exit status 2, never as a stack trace.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError } from '../config/schema.ts';
+import { formatConfigError, loadConfig, type LoadOptions } from '../config/load.ts';
+import { PANES, type PaneId } from '../views/layout.ts';
+
+interface Common {
+  config?: string;
+  cluster?: string;
+  conninfo?: string[];
+  interval?: number;
+  'read-only': boolean;
+  color: 'auto' | 'always' | 'never';
+  ascii: boolean;
+  pane?: string;
+}
+
+/** Chalk decides colour when it is first loaded, so this runs before anything imports Ink. */
+function applyColor(mode: Common['color']): void {
+  if (mode === 'never' || (mode === 'auto' && process.env.NO_COLOR)) process.env.FORCE_COLOR = '0';
+  else if (mode === 'always') process.env.FORCE_COLOR ??= '1';
+}
+
+function wantsAscii(flag: boolean): boolean {
+  if (flag) return true;
+  const locale = process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || '';
+  return locale !== '' && !/utf-?8/i.test(locale);
+}
+
+function loadOpts(a: Common): LoadOptions {
+  return { configFile: a.config, cluster: a.cluster, conninfo: a.conninfo, interval: a.interval };
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function load(a: Common) {
+  try {
+    return loadConfig(loadOpts(a));
+  } catch (e) {
+    if (e instanceof ConfigError) fail(formatConfigError(e));
+    throw e;
+  }
+}
+
+function pane(a: Common): PaneId | undefined {
+  if (a.pane === undefined) return undefined;
+  if (!(PANES as readonly string[]).includes(a.pane)) fail(`pgtop-ha: --pane must be one of ${PANES.join(', ')} (got "${a.pane}")`);
+  return a.pane as PaneId;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('pgtop-ha')
+    .usage('$0 [command] [options]\n\nLive console for PostgreSQL high-availability clusters.')
+    .option('config', { alias: 'c', type: 'string', describe: 'config file (default: $PGTOP_HA_CONFIG, ./pgtop-ha.yaml, $XDG_CONFIG_HOME/pgtop-ha/config.yaml)' })
+    .option('cluster', { type: 'string', describe: 'cluster name from the config (default: the first)' })
+    .option('conninfo', { type: 'string', array: true, describe: 'libpq conninfo or postgres:// URI of a node; repeat for each node (no config file needed)' })
+    .option('interval', { alias: 'i', type: 'number', describe: 'seconds between polls (default 2)' })
+    .option('read-only', { type: 'boolean', default: false, describe: 'hide and refuse every action' })
+    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colours (NO_COLOR is honoured with auto)' })
+    .option('ascii', { type: 'boolean', default: false, describe: 'ASCII borders and graphs (automatic on a non-UTF-8 locale)' })
+    .option('pane', { type: 'string', describe: `start zoomed on one pane: ${PANES.join(', ')} (one tmux tile per pane)` })
+    .check((a) => {
+      if (a.interval !== undefined && (!(a.interval >= 0.2) || a.interval > 3600)) throw new Error('--interval must be between 0.2 and 3600 seconds');
+      return true;
+    })
+    .command(
+      '$0',
+      'open the live console on the configured cluster',
+      () => undefined,
+      async (a) => {
+        const args = a as unknown as Common;
+        applyColor(args.color);
+        const loaded = load(args);
+        const { runTui } = await import('./tui.tsx');
+        await runTui(loaded, { readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args) });
+      },
+    )
+    .command(
+      'demo',
+      'start a three-node PostgreSQL 17 cluster on loopback and open the console on it',
+      (y) =>
+        y
+          .option('keep', { type: 'boolean', default: false, describe: 'leave the cluster running on exit and print how to reconnect' })
+          .option('apply-delay', { type: 'string', default: '3s', describe: 'recovery_min_apply_delay of the second standby, so lag is visible' })
+          .option('load', { type: 'boolean', default: true, describe: 'run a small bounded write load on the primary (--no-load to disable)' }),
+      async (a) => {
+        const args = a as unknown as Common & { keep: boolean; 'apply-delay': string; load: boolean };
+        applyColor(args.color);
+        const { runDemo } = await import('./demo.ts');
+        await runDemo({ keep: args.keep, applyDelay: args['apply-delay'], load: args.load, readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args), interval: args.interval });
+      },
+    )
+    .command(
+      'snapshot',
+      'poll every node once and print the state (text, or JSON with --json)',
+      (y) => y.option('json', { type: 'boolean', default: false, describe: 'machine-readable JSON (schema in the README)' }),
+      async (a) => {
+        const args = a as unknown as Common & { json: boolean };
+        applyColor(args.color);
+        const loaded = load(args);
+        const { runSnapshot } = await import('./snapshot.ts');
+        process.stdout.write(await runSnapshot(loaded, { json: args.json }));
+      },
+    )
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .fail((msg, err) => {
+      if (err && !(err instanceof Error && /must be|Unknown|Missing|Invalid/.test(err.message))) throw err;
+      fail(`pgtop-ha: ${msg ?? err?.message}\nRun "pgtop-ha --help" for usage.`);
+    })
+    .parseAsync();
+}
+
+main(hideBin(process.argv)).catch((e: unknown) => {
+  const err = e as Error;
+  fail(`pgtop-ha: ${err?.message ?? String(e)}${process.env.PGTOP_HA_DEBUG ? `\n${err?.stack}` : ''}`, 1);
+});

@@ -1,0 +1,73 @@
+// Live console: wires config → store → scheduler → Ink app, and owns the ways out.
+import { render } from 'ink';
+import React from 'react';
+import { AuditLog, defaultAuditPath } from '../actions/audit.ts';
+import { runSwitchWal } from '../actions/switch-wal-flow.ts';
+import type { Loaded } from '../config/load.ts';
+import { createScheduler, storeNodesFromConfig } from '../probes/scheduler.ts';
+import { createAppStore } from '../state/store.ts';
+import { enterScreen } from '../terminal/screen.ts';
+import { App, type AppControls } from '../views/App.tsx';
+import type { PaneId } from '../views/layout.ts';
+
+export interface TuiOptions {
+  readOnly: boolean;
+  ascii: boolean;
+  pane?: PaneId;
+  /** Extra work to undo on the way out (the demo cluster). */
+  onExit?: () => Promise<void>;
+  banner?: string;
+}
+
+export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
+  const { cluster, config } = loaded;
+  const store = createAppStore({
+    cluster: cluster.name,
+    intervalMs: cluster.intervalSeconds * 1000,
+    readOnly: opts.readOnly,
+    nodes: storeNodesFromConfig(cluster),
+  });
+  const scheduler = createScheduler(cluster, store);
+  const audit = new AuditLog(config.auditLog ?? defaultAuditPath());
+  if (opts.banner) store.getState().setFlash(opts.banner, 'info');
+
+  let quitting: Promise<void> | null = null;
+  const screen = enterScreen();
+  const controls: AppControls = {
+    refreshNow: () => scheduler.refreshNow(),
+    requestAction: (id, openDialog) => {
+      if (id === 'switchWal') runSwitchWal({ store, cluster, audit, openDialog });
+    },
+    quit: () => void shutdown(0),
+  };
+
+  const app = render(
+    <App store={store} controls={controls} thresholds={cluster.thresholds} ascii={opts.ascii} initialPane={opts.pane} />,
+    { exitOnCtrlC: false, patchConsole: true, maxFps: 15, incrementalRendering: true },
+  );
+
+  async function shutdown(code: number, message?: string): Promise<void> {
+    quitting ??= (async () => {
+      app.unmount();
+      screen.restore();
+      if (message) process.stderr.write(`${message}\n`);
+      await scheduler.stop().catch(() => undefined);
+      if (opts.onExit) await opts.onExit().catch((e) => process.stderr.write(`pgtop-ha: cleanup failed: ${(e as Error).message}\n`));
+      process.exit(code);
+    })();
+    return quitting;
+  }
+
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void shutdown(sig === 'SIGINT' ? 130 : 143));
+  const onCrash = (e: unknown) =>
+    void shutdown(
+      70,
+      `pgtop-ha: internal error: ${(e as Error)?.message ?? String(e)}` + (process.env.PGTOP_HA_DEBUG ? `\n${(e as Error)?.stack}` : '\n(set PGTOP_HA_DEBUG=1 for the stack trace)'),
+    );
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  scheduler.start();
+  await app.waitUntilExit();
+  await shutdown(0);
+}

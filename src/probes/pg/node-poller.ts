@@ -1,0 +1,127 @@
+// One persistent connection per node and one round trip per tick. Each node runs on its own
+// timer so a node that hangs for 10 s delays nobody else; failures go to the store, never up.
+import pg from 'pg';
+import { type Conninfo, resolveService, toPgTarget } from '../../config/conninfo.ts';
+import type { NodeHealth, NodeSample } from '../../model/types.ts';
+import { describePgError } from './describe-error.ts';
+import { parseProbeResults } from './parse-probe.ts';
+import { buildProbeQuery } from './probe-query.ts';
+
+export interface PollerSink {
+  sample(name: string, sample: NodeSample): void;
+  health(name: string, health: NodeHealth): void;
+}
+
+export interface PollerOptions {
+  name: string;
+  conninfo: Conninfo;
+  /** Display form of the target, used in error messages. */
+  target: string;
+  sink: PollerSink;
+  /** How long one probe query may take before the node is reported as hung. */
+  queryTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  now?: () => number;
+}
+
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+
+export class NodePoller {
+  private client: pg.Client | null = null;
+  private query: { text: string; sections: readonly string[] } | null = null;
+  private inFlight: Promise<void> | null = null;
+  private failures = 0;
+  private nextConnectAt = 0;
+  private closed = false;
+
+  constructor(private readonly opts: PollerOptions) {}
+
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** Runs one tick unless the previous one is still in flight (then this tick is skipped). */
+  tick(force = false): Promise<void> {
+    if (this.inFlight || this.closed) return this.inFlight ?? Promise.resolve();
+    const now = (this.opts.now ?? Date.now)();
+    if (!this.client && !force && now < this.nextConnectAt) return Promise.resolve();
+    this.inFlight = this.run().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.inFlight?.catch(() => undefined);
+    this.drop();
+  }
+
+  private async run(): Promise<void> {
+    const { name, sink } = this.opts;
+    try {
+      if (!this.client) await this.connect();
+      const started = performance.now();
+      const results = (await this.client!.query(this.query!.text)) as unknown as pg.QueryResult[] | pg.QueryResult;
+      const roundTripMs = performance.now() - started;
+      const list = Array.isArray(results) ? results : [results];
+      const sample = parseProbeResults(list, this.query!.sections, { takenAt: (this.opts.now ?? Date.now)(), roundTripMs });
+      this.failures = 0;
+      sink.sample(name, sample);
+    } catch (e) {
+      this.drop();
+      const now = (this.opts.now ?? Date.now)();
+      const wait = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
+      this.failures++;
+      this.nextConnectAt = now + wait;
+      if (!this.closed) sink.health(name, { kind: 'down', reason: describePgError(e, this.opts.target), since: now, retryAt: this.nextConnectAt });
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const info = resolveService(this.opts.conninfo);
+    const target = toPgTarget(info);
+    const queryTimeoutMs = this.opts.queryTimeoutMs ?? 5000;
+    // A read-only session with a server-side statement timeout: the console must never write,
+    // and a slow catalog must not pile up queries on a sick server.
+    const options = [target.options, '-c default_transaction_read_only=on', `-c statement_timeout=${queryTimeoutMs}`, '-c lock_timeout=1000']
+      .filter(Boolean)
+      .join(' ');
+    const client = new pg.Client({
+      host: target.host,
+      port: target.port,
+      database: target.database,
+      user: target.user,
+      password: target.password,
+      ssl: target.ssl,
+      options,
+      application_name: 'pgtop-ha',
+      connectionTimeoutMillis: target.connectTimeoutMs ?? this.opts.connectTimeoutMs ?? 5000,
+      // Client-side guard for a server that stops answering altogether (SIGSTOP, dead network).
+      query_timeout: queryTimeoutMs + 1000,
+      keepAlive: true,
+    });
+    // An idle connection that dies between ticks emits 'error'; the next tick reports it.
+    client.on('error', () => undefined);
+    this.client = client;
+    await client.connect();
+    const res = await client.query('SHOW server_version_num');
+    const versionNum = Number(res.rows[0]?.server_version_num);
+    if (versionNum < 130000) throw new Error(`PostgreSQL ${Math.floor(versionNum / 10000)} is not supported (13 or newer needed)`);
+    this.query = buildProbeQuery(versionNum);
+  }
+
+  /** Abandons the connection without waiting: a hung server would never answer a polite end(). */
+  private drop(): void {
+    const c = this.client as (pg.Client & { connection?: { stream?: { destroy(): void } } }) | null;
+    this.client = null;
+    this.query = null;
+    if (!c) return;
+    try {
+      c.connection?.stream?.destroy();
+    } catch {
+      // already gone
+    }
+    c.end().catch(() => undefined);
+  }
+}

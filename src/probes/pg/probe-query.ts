@@ -1,0 +1,143 @@
+// The one round trip a tick spends on a PostgreSQL node: several statements in one simple-protocol
+// query, so node-postgres returns one result per statement and `sections` names them in order.
+// Every statement must run on a primary and a standby alike for a role that only has pg_monitor.
+
+export type ProbeSection = 'node' | 'senders' | 'receiver' | 'slots' | 'archiver' | 'walsummary';
+
+export interface ProbeQuery {
+  text: string;
+  sections: readonly ProbeSection[];
+}
+
+export const MIN_SERVER_VERSION_NUM = 130000;
+
+// DateStyle and TimeZone are the server's (or the role's) choice; UTC with an explicit 'Z' is not.
+const iso = (expr: string): string =>
+  `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+// pg_current_wal_lsn() raises "recovery is in progress" on a standby, so it only ever runs in the
+// ELSE branch. Recovery only ends, never starts, in a running server: if pg_is_in_recovery() said
+// false, the call is safe. A cascading standby sends what it received or replayed, whichever is
+// further (GREATEST skips the NULL receive position of a standby fed by restore_command only).
+const OWN_POSITION = `CASE WHEN pg_is_in_recovery()
+    THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())
+    ELSE pg_current_wal_lsn() END`;
+
+function nodeStatement(v: number): string {
+  // 14 split "pause requested" from "paused"; pg_is_wal_replay_paused() now means "requested".
+  const pause = v >= 140000
+    ? `CASE WHEN r.in_recovery THEN pg_get_wal_replay_pause_state() END AS replay_pause_state`
+    : `CASE WHEN r.in_recovery THEN pg_is_wal_replay_paused() END AS replay_paused`;
+  const archiver = v >= 150000
+    ? `(current_setting('archive_command') <> '' OR current_setting('archive_library') <> '')`
+    : `(current_setting('archive_command') <> '')`;
+  return `WITH r AS (SELECT pg_is_in_recovery() AS in_recovery)
+SELECT r.in_recovery,
+  current_setting('server_version') AS server_version,
+  current_setting('server_version_num')::int AS server_version_num,
+  (SELECT system_identifier::text FROM pg_control_system()) AS system_identifier,
+  CASE WHEN r.in_recovery
+    THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),
+                  (SELECT timeline_id FROM pg_control_checkpoint()))
+    ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
+  END AS timeline,
+  CASE WHEN NOT r.in_recovery THEN pg_current_wal_lsn() END AS current_lsn,
+  CASE WHEN r.in_recovery THEN pg_last_wal_receive_lsn() END AS receive_lsn,
+  CASE WHEN r.in_recovery THEN pg_last_wal_replay_lsn() END AS replay_lsn,
+  ${pause},
+  CASE WHEN r.in_recovery THEN ${iso('pg_last_xact_replay_timestamp()')} END AS last_replay_time,
+  (SELECT setting::int FROM pg_settings WHERE name = 'recovery_min_apply_delay') AS recovery_min_apply_delay_ms,
+  current_setting('max_wal_senders')::int AS max_wal_senders,
+  current_setting('max_replication_slots')::int AS max_replication_slots,
+  current_setting('archive_mode') AS archive_mode,
+  ${archiver} AS archive_command_set,
+  CASE WHEN NOT r.in_recovery THEN pg_walfile_name(pg_current_wal_lsn()) END AS current_wal_file
+FROM r`;
+}
+
+const lag = (col: string): string => `pg_wal_lsn_diff(p.lsn, r.${col})`;
+
+function sendersStatement(): string {
+  return `WITH p AS (SELECT ${OWN_POSITION} AS lsn)
+SELECT r.pid, r.application_name, host(r.client_addr) AS client_addr, r.client_port,
+  r.state, r.sync_state, r.sent_lsn, r.write_lsn, r.flush_lsn, r.replay_lsn,
+  ${lag('sent_lsn')} AS sent_lag_bytes, ${lag('write_lsn')} AS write_lag_bytes,
+  ${lag('flush_lsn')} AS flush_lag_bytes, ${lag('replay_lsn')} AS replay_lag_bytes,
+  extract(epoch FROM r.write_lag) AS write_lag_seconds,
+  extract(epoch FROM r.flush_lag) AS flush_lag_seconds,
+  extract(epoch FROM r.replay_lag) AS replay_lag_seconds,
+  ${iso('r.reply_time')} AS reply_time,
+  s.slot_name
+FROM pg_stat_replication r
+CROSS JOIN p
+LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid
+ORDER BY r.application_name, r.pid`;
+}
+
+function receiverStatement(): string {
+  // conninfo is NULL without pg_read_all_stats; the parser takes application_name out of it.
+  return `SELECT pid, status, received_tli, written_lsn, flushed_lsn, latest_end_lsn,
+  ${iso('last_msg_receipt_time')} AS last_msg_receipt_time,
+  slot_name, sender_host, sender_port, conninfo
+FROM pg_stat_wal_receiver`;
+}
+
+function slotsStatement(v: number): string {
+  const v17 = v >= 170000
+    ? `,
+  ${iso('s.inactive_since')} AS inactive_since, s.invalidation_reason, s.failover, s.synced`
+    : '';
+  return `WITH p AS (SELECT ${OWN_POSITION} AS lsn)
+SELECT s.slot_name, s.slot_type, s.plugin, s.database, s.temporary, s.active, s.active_pid,
+  s.restart_lsn, s.confirmed_flush_lsn, s.wal_status, s.safe_wal_size,
+  pg_wal_lsn_diff(p.lsn, s.restart_lsn) AS retained_bytes${v17}
+FROM pg_replication_slots s
+CROSS JOIN p
+ORDER BY s.slot_name`;
+}
+
+function archiverStatement(): string {
+  return `SELECT archived_count, last_archived_wal, ${iso('last_archived_time')} AS last_archived_time,
+  failed_count, last_failed_wal, ${iso('last_failed_time')} AS last_failed_time,
+  ${iso('stats_reset')} AS stats_reset
+FROM pg_stat_archiver`;
+}
+
+function walSummaryStatement(): string {
+  // A standby summarizes what it replays, so that is the position it can fall behind.
+  return `WITH p AS (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+                           ELSE pg_current_wal_lsn() END AS lsn),
+  st AS (SELECT summarized_tli, summarized_lsn, pending_lsn, summarizer_pid
+         FROM pg_get_wal_summarizer_state()),
+  av AS (SELECT count(*) AS summary_count, min(start_lsn) AS oldest_start_lsn, max(end_lsn) AS newest_end_lsn
+         FROM pg_available_wal_summaries())
+SELECT current_setting('summarize_wal')::bool AS summarize_wal,
+  (SELECT setting::int FROM pg_settings WHERE name = 'wal_summary_keep_time') AS wal_summary_keep_time_min,
+  st.summarized_tli, st.summarized_lsn, st.pending_lsn, st.summarizer_pid,
+  av.summary_count, av.oldest_start_lsn, av.newest_end_lsn,
+  pg_wal_lsn_diff(p.lsn, st.summarized_lsn) AS behind_bytes
+FROM st CROSS JOIN av CROSS JOIN p`;
+}
+
+/**
+ * Versions above the newest we know get the newest statements: a new major mostly adds columns,
+ * and the parser names the column if one we rely on went away.
+ */
+export function buildProbeQuery(serverVersionNum: number): ProbeQuery {
+  if (!Number.isInteger(serverVersionNum) || serverVersionNum < MIN_SERVER_VERSION_NUM) {
+    throw new RangeError(`PostgreSQL ${serverVersionNum} is not supported (need 13 or later)`);
+  }
+  const v = serverVersionNum;
+  const parts: Array<[ProbeSection, string]> = [
+    ['node', nodeStatement(v)],
+    ['senders', sendersStatement()],
+    ['receiver', receiverStatement()],
+    ['slots', slotsStatement(v)],
+    ['archiver', archiverStatement()],
+  ];
+  if (v >= 170000) parts.push(['walsummary', walSummaryStatement()]);
+  return {
+    text: parts.map(([, sql]) => sql + ';').join('\n'),
+    sections: parts.map(([name]) => name),
+  };
+}

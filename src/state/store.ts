@@ -1,0 +1,138 @@
+// The one store: probes write into it (once per node per tick), views read from it with selectors.
+import { createStore } from 'zustand/vanilla';
+import { lsnDiff } from '../model/lsn.ts';
+import { buildTopology } from '../model/topology.ts';
+import type { NodeHealth, NodeSample, NodeState } from '../model/types.ts';
+import { Ring } from './ring.ts';
+
+export const HISTORY_POINTS = 300;
+
+/** Per-standby lag history and per-node WAL rate history; rings are mutated, `historyVersion` signals it. */
+export interface History {
+  lagBytes: Map<string, Ring>;
+  lagSeconds: Map<string, Ring>;
+  walRate: Map<string, Ring>;
+}
+
+export interface Flash {
+  text: string;
+  tone: 'info' | 'ok' | 'warn' | 'error';
+  at: number;
+}
+
+export interface AppState {
+  cluster: string;
+  intervalMs: number;
+  paused: boolean;
+  readOnly: boolean;
+  nodeOrder: string[];
+  nodes: Record<string, NodeState>;
+  lastRefreshAt: number | null;
+  history: History;
+  historyVersion: number;
+  flash: Flash | null;
+}
+
+export type ProbeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
+
+export interface AppActions {
+  applySample(name: string, sample: NodeSample): void;
+  applyHealth(name: string, health: NodeHealth): void;
+  /** Several nodes' replies from the same tick in one store write, so views render once per tick. */
+  applyBatch(updates: ProbeUpdate[]): void;
+  setPaused(paused: boolean): void;
+  setIntervalMs(ms: number): void;
+  setFlash(text: string, tone: Flash['tone']): void;
+}
+
+export type AppStore = ReturnType<typeof createAppStore>;
+
+export interface StoreInit {
+  cluster: string;
+  intervalMs: number;
+  readOnly?: boolean;
+  nodes: Array<Pick<NodeState, 'name' | 'target' | 'endpoint'>>;
+}
+
+function ring(map: Map<string, Ring>, key: string): Ring {
+  let r = map.get(key);
+  if (!r) map.set(key, (r = new Ring(HISTORY_POINTS)));
+  return r;
+}
+
+export function createAppStore(init: StoreInit) {
+  const nodes: Record<string, NodeState> = {};
+  for (const n of init.nodes) nodes[n.name] = { ...n, health: { kind: 'connecting' }, sample: null, lastOkAt: null };
+  return createStore<AppState & AppActions>()((set, get) => ({
+    cluster: init.cluster,
+    intervalMs: init.intervalMs,
+    paused: false,
+    readOnly: init.readOnly ?? false,
+    nodeOrder: init.nodes.map((n) => n.name),
+    nodes,
+    lastRefreshAt: null,
+    history: { lagBytes: new Map(), lagSeconds: new Map(), walRate: new Map() },
+    historyVersion: 0,
+    flash: null,
+
+    applySample(name, sample) {
+      get().applyBatch([{ name, sample }]);
+    },
+
+    applyHealth(name, health) {
+      get().applyBatch([{ name, health }]);
+    },
+
+    applyBatch(updates) {
+      const state = get();
+      let nodesNext = state.nodes;
+      let lastRefreshAt = state.lastRefreshAt;
+      const sampled: Array<{ prev: NodeSample | null; name: string }> = [];
+      for (const u of updates) {
+        const prev = nodesNext[u.name];
+        if (!prev) continue;
+        if ('sample' in u) {
+          nodesNext = { ...nodesNext, [u.name]: { ...prev, sample: u.sample, health: { kind: 'ok' }, lastOkAt: u.sample.takenAt } };
+          sampled.push({ prev: prev.sample, name: u.name });
+          lastRefreshAt = Math.max(lastRefreshAt ?? 0, u.sample.takenAt);
+        } else if (!sameHealth(prev.health, u.health)) {
+          nodesNext = { ...nodesNext, [u.name]: { ...prev, health: u.health } };
+        }
+      }
+      if (nodesNext === state.nodes) return;
+      const all = Object.values(nodesNext);
+      for (const { prev, name } of sampled) recordHistory(state.history, prev, nodesNext[name]!, all);
+      set({ nodes: nodesNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
+    },
+
+    setPaused: (paused) => set({ paused }),
+    setIntervalMs: (intervalMs) => set({ intervalMs }),
+    setFlash: (text, tone) => set({ flash: { text, tone, at: Date.now() } }),
+  }));
+}
+
+function sameHealth(a: NodeHealth, b: NodeHealth): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'down' && b.kind === 'down') return a.reason === b.reason && a.retryAt === b.retryAt;
+  return true;
+}
+
+/**
+ * Lag lives on the upstream's pg_stat_replication rows, so a standby's point is recorded when its
+ * upstream is sampled. WAL rate is diffed against the node's previous sample.
+ */
+function recordHistory(history: History, prevSample: NodeSample | null, node: NodeState, all: NodeState[]): void {
+  const s = node.sample!;
+  const pos = s.currentLsn ?? s.receiveLsn;
+  const prevPos = prevSample ? (prevSample.currentLsn ?? prevSample.receiveLsn) : null;
+  if (pos && prevPos && prevSample && s.takenAt > prevSample.takenAt) {
+    const bytes = lsnDiff(pos, prevPos);
+    if (bytes !== null && bytes >= 0) ring(history.walRate, node.name).push(bytes / ((s.takenAt - prevSample.takenAt) / 1000));
+  }
+  if (s.senders.length === 0) return;
+  for (const entry of buildTopology(all).entries) {
+    if (entry.upstream !== node.name || !entry.link) continue;
+    ring(history.lagBytes, entry.name).push(entry.link.replayLagBytes ?? NaN);
+    ring(history.lagSeconds, entry.name).push(entry.link.replayLagSeconds ?? 0);
+  }
+}

@@ -1,0 +1,137 @@
+import { Box, useApp, useInput, useStdout } from 'ink';
+import React, { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import { buildTopology } from '../model/topology.ts';
+import type { AppStore } from '../state/store.ts';
+import { Dialog, type DialogState } from './components/Dialog.tsx';
+import { Footer } from './components/Footer.tsx';
+import { Header } from './components/Header.tsx';
+import { Help } from './components/Help.tsx';
+import { PaneBox } from './components/PaneBox.tsx';
+import { commandFor, type CommandId } from './keymap.ts';
+import { computeLayout, PANE_TITLES, PANES, type PaneId } from './layout.ts';
+import type { LagThresholds } from './panes/lag-lines.ts';
+import { naturalHeights, type PaneData, paneLines } from './panes/pane-lines.ts';
+
+export interface AppControls {
+  refreshNow(): void;
+  /** Opens the confirm dialog for an action; the controller runs it on "y". */
+  requestAction(id: CommandId, openDialog: (d: DialogState | null) => void): void;
+  quit(): void;
+}
+
+export interface AppProps {
+  store: AppStore;
+  controls: AppControls;
+  thresholds: LagThresholds;
+  ascii: boolean;
+  initialPane?: PaneId;
+  /** Fixed size for golden frames; live runs follow the terminal. */
+  size?: { columns: number; rows: number };
+  now?: () => number;
+}
+
+const INTERVAL_STEPS_MS = [500, 1000, 2000, 5000, 10000, 30000, 60000];
+
+function useTerminalSize(fixed?: { columns: number; rows: number }) {
+  const { stdout } = useStdout();
+  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed]);
+  return size;
+}
+
+export function App({ store, controls, thresholds, ascii, initialPane, size: fixed, now = Date.now }: AppProps) {
+  const { columns, rows } = useTerminalSize(fixed);
+  const nodes = useStore(store, (s) => s.nodes);
+  const order = useStore(store, (s) => s.nodeOrder);
+  const history = useStore(store, (s) => s.history);
+  const historyVersion = useStore(store, (s) => s.historyVersion);
+  const readOnly = useStore(store, (s) => s.readOnly);
+  const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
+  const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
+  const [help, setHelp] = useState(false);
+  const [dialog, setDialog] = useState<DialogState | null>(null);
+  const { exit } = useApp();
+
+  useInput((input, key) => {
+    if (dialog) {
+      // Only an explicit "y" confirms; Enter, Esc or any other key cancels (No is the default).
+      const yes = input === 'y' || input === 'Y';
+      setDialog(null);
+      dialog.onAnswer(yes);
+      return;
+    }
+    const cmd = commandFor(input, key, readOnly);
+    if (!cmd) {
+      if (readOnly && input === 'w') store.getState().setFlash('read-only mode: actions are disabled', 'warn');
+      return;
+    }
+    const state = store.getState();
+    switch (cmd.id) {
+      case 'quit': controls.quit(); exit(); return;
+      case 'help': setHelp((h) => !h); return;
+      case 'back': if (help) setHelp(false); else setZoomed(null); return;
+      case 'focusNext': case 'focusPrev': {
+        const i = PANES.indexOf(focus);
+        const next = PANES[(i + (cmd.id === 'focusNext' ? 1 : PANES.length - 1)) % PANES.length]!;
+        setFocus(next);
+        if (zoomed) setZoomed(next);
+        return;
+      }
+      case 'zoom': setZoomed((z) => (z ? null : focus)); return;
+      case 'pause': state.setPaused(!state.paused); return;
+      case 'faster': case 'slower': {
+        const cur = state.intervalMs;
+        const next = cmd.id === 'faster' ? [...INTERVAL_STEPS_MS].reverse().find((s) => s < cur) : INTERVAL_STEPS_MS.find((s) => s > cur);
+        if (next) state.setIntervalMs(next);
+        return;
+      }
+      case 'refresh': controls.refreshNow(); return;
+      case 'switchWal': controls.requestAction('switchWal', setDialog); return;
+    }
+  });
+
+  const data: PaneData = useMemo(() => {
+    const list = order.map((n) => nodes[n]!);
+    return { topo: buildTopology(list), nodes, order, history, historyVersion, thresholds, now: now() };
+  }, [nodes, order, history, historyVersion, thresholds]);
+
+  const bodyRows = Math.max(0, rows - 2);
+  let body: React.ReactNode;
+  if (dialog) {
+    body = <Dialog dialog={dialog} width={columns} height={bodyRows} ascii={ascii} />;
+  } else if (help) {
+    body = <Help width={columns} height={bodyRows} readOnly={readOnly} ascii={ascii} />;
+  } else {
+    const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), zoomed);
+    body = (
+      <Box flexDirection="row" height={bodyRows}>
+        {layout.columns.map((col, ci) => (
+          <Box key={ci} flexDirection="column" width={col[0]!.width}>
+            {col.map((r) =>
+              r.height > 0 ? (
+                <PaneBox key={r.pane} title={PANE_TITLES[r.pane]} focused={r.pane === focus} width={r.width} height={r.height}
+                  ascii={ascii} lines={paneLines(r.pane, data, { width: r.width - 2, height: r.height - 2, ascii })} />
+              ) : null,
+            )}
+          </Box>
+        ))}
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" width={columns} height={rows}>
+      <Header store={store} width={columns} />
+      {body}
+      <Footer store={store} width={columns} />
+    </Box>
+  );
+}

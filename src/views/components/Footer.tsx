@@ -1,0 +1,24 @@
+import { Text } from 'ink';
+import React from 'react';
+import { useStore } from 'zustand';
+import type { AppStore, Flash } from '../../state/store.ts';
+import { fitLine } from '../format/clip.ts';
+import { type Line, seg } from '../format/line.ts';
+import { footerText } from '../keymap.ts';
+import { clock } from '../format/units.ts';
+import { StyledLine } from './StyledLine.tsx';
+
+const FLASH_TONE = { info: undefined, ok: 'ok', warn: 'warn', error: 'bad' } as const;
+
+export function footerLine(flash: Flash | null, readOnly: boolean, width: number): Line {
+  if (flash) {
+    return fitLine([seg(`${clock(flash.at)} `, 'dim'), seg(flash.text, FLASH_TONE[flash.tone], flash.tone === 'error'), seg('  ? help', 'dim')], width);
+  }
+  return fitLine([seg(footerText(readOnly, width), 'dim')], width);
+}
+
+export function Footer({ store, width }: { store: AppStore; width: number }) {
+  const flash = useStore(store, (s) => s.flash);
+  const readOnly = useStore(store, (s) => s.readOnly);
+  return <StyledLine line={footerLine(flash, readOnly, width)} />;
+}

@@ -1,0 +1,73 @@
+// Fixed-width cell helpers. Panes lay out their own columns so that Ink never has to wrap or
+// measure anything wider than the pane: every line handed to Ink is already the right width.
+
+/** Display width, with a fast path for plain ASCII (nearly everything we print). */
+export function width(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x20 || (cp >= 0x300 && cp < 0x370) || cp === 0x200b) continue;
+    w += cp >= 0x1100 && isWide(cp) ? 2 : 1;
+  }
+  return w;
+}
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+/** Cuts to `w` columns, marking the cut with "…". */
+export function truncate(s: string, w: number): string {
+  if (w <= 0) return '';
+  if (width(s) <= w) return s;
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const cw = width(ch);
+    if (used + cw > w - 1) break;
+    out += ch;
+    used += cw;
+  }
+  return out + '…';
+}
+
+export function padEnd(s: string, w: number): string {
+  const t = truncate(s, w);
+  return t + ' '.repeat(Math.max(0, w - width(t)));
+}
+
+export function padStart(s: string, w: number): string {
+  const t = truncate(s, w);
+  return ' '.repeat(Math.max(0, w - width(t))) + t;
+}
+
+export interface Column {
+  title: string;
+  width: number;
+  align?: 'left' | 'right';
+  /** Columns with a priority are dropped, highest first, when the pane is too narrow. */
+  drop?: number;
+}
+
+/** Keeps the columns that fit in `total` columns (one space between them). */
+export function fitColumns(cols: Column[], total: number): Column[] {
+  let kept = [...cols];
+  const used = () => kept.reduce((a, c) => a + c.width, 0) + Math.max(0, kept.length - 1);
+  while (used() > total) {
+    const droppable = kept.filter((c) => c.drop !== undefined);
+    if (droppable.length === 0) break;
+    const worst = droppable.reduce((a, b) => (b.drop! > a.drop! ? b : a));
+    kept = kept.filter((c) => c !== worst);
+  }
+  return kept;
+}
+
+export function cell(text: string, col: Column): string {
+  return col.align === 'right' ? padStart(text, col.width) : padEnd(text, col.width);
+}

@@ -1,0 +1,74 @@
+// Where each pane goes for a terminal size. Pure: the sum of heights never exceeds the rows we
+// have, because a frame taller than the terminal makes Ink clear and repaint (a flash in tmux).
+export const PANES = ['topology', 'lag', 'slots', 'wal'] as const;
+export type PaneId = (typeof PANES)[number];
+
+export const PANE_TITLES: Record<PaneId, string> = {
+  topology: 'Topology',
+  lag: 'Replication lag',
+  slots: 'Replication slots',
+  wal: 'WAL & archiving',
+};
+
+export interface Rect {
+  pane: PaneId;
+  width: number;
+  height: number;
+}
+
+export interface Layout {
+  columns: Rect[][];
+}
+
+/** Content lines each pane would like (without borders); `lag` also takes any spare rows. */
+export type Natural = Record<PaneId, number>;
+
+const BORDER = 2;
+const FLEX: PaneId = 'lag';
+
+/** Splits `total` rows among panes stacked in one column. */
+export function stack(panes: PaneId[], natural: Natural, total: number): number[] {
+  const min = panes.map(() => BORDER + 1);
+  if (min.reduce((a, b) => a + b, 0) > total) {
+    // Not even one line each: show as many panes as fit, one line each, the rest get nothing.
+    return panes.map((_, i) => (i < Math.floor(total / (BORDER + 1)) ? BORDER + 1 : 0));
+  }
+  const want = panes.map((p) => BORDER + Math.max(1, natural[p]));
+  const heights = [...min];
+  let left = total - heights.reduce((a, b) => a + b, 0);
+  // Grow each pane one line at a time toward what it wants, round-robin, so no pane starves.
+  let grew = true;
+  while (left > 0 && grew) {
+    grew = false;
+    for (let i = 0; i < panes.length && left > 0; i++) {
+      if (heights[i]! < want[i]!) {
+        heights[i]!++;
+        left--;
+        grew = true;
+      }
+    }
+  }
+  const flex = panes.indexOf(FLEX);
+  heights[flex >= 0 ? flex : panes.length - 1]! += left;
+  return heights;
+}
+
+export function computeLayout(cols: number, bodyRows: number, natural: Natural, zoomed: PaneId | null): Layout {
+  if (zoomed) return { columns: [[{ pane: zoomed, width: cols, height: bodyRows }]] };
+  if (cols >= 120 && bodyRows >= 16) {
+    const leftWidth = Math.ceil(cols * 0.55);
+    const left: PaneId[] = ['topology', 'lag'];
+    const right: PaneId[] = ['slots', 'wal'];
+    const lh = stack(left, natural, bodyRows);
+    const rh = stack(right, natural, bodyRows);
+    return {
+      columns: [
+        left.map((pane, i) => ({ pane, width: leftWidth, height: lh[i]! })),
+        right.map((pane, i) => ({ pane, width: cols - leftWidth, height: rh[i]! })),
+      ],
+    };
+  }
+  const all = [...PANES];
+  const h = stack(all, natural, bodyRows);
+  return { columns: [all.map((pane, i) => ({ pane, width: cols, height: h[i]! }))] };
+}

@@ -1,0 +1,56 @@
+// Replication slots on every node: which hold WAL back, how much, and whether they are in danger.
+import type { NodeState, SlotRow } from '../../model/types.ts';
+import { type Line, type PaneSize, type Tone, seg } from '../format/line.ts';
+import { type Column, cell, fitColumns, padEnd } from '../format/text.ts';
+import { formatAge, formatBytes } from '../format/units.ts';
+
+const COLUMNS: Column[] = [
+  { title: 'NODE', width: 14 },
+  { title: 'SLOT', width: 18 },
+  { title: 'TYPE', width: 8, drop: 3 },
+  { title: 'ACTIVE', width: 6 },
+  { title: 'WAL', width: 10 },
+  { title: 'RETAINED', width: 10, align: 'right' },
+  { title: 'SAFE SIZE', width: 10, align: 'right', drop: 2 },
+  { title: 'INACTIVE SINCE', width: 14, drop: 1 },
+  { title: 'INVALIDATED', width: 14, drop: 4 },
+];
+
+function walTone(slot: SlotRow): Tone | undefined {
+  if (slot.invalidationReason || slot.walStatus === 'lost') return 'bad';
+  if (slot.walStatus === 'unreserved' || slot.walStatus === 'extended') return 'warn';
+  return undefined;
+}
+
+export function slotsLines(order: string[], nodes: Record<string, NodeState>, size: PaneSize, now: number): Line[] {
+  const cols = fitColumns(COLUMNS, size.width);
+  const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
+  let any = false;
+  for (const name of order) {
+    const s = nodes[name]!.sample;
+    if (!s) continue;
+    for (const slot of s.slots) {
+      any = true;
+      const values: Record<string, [string, Tone?]> = {
+        NODE: [name],
+        SLOT: [slot.slotName, slot.temporary ? 'dim' : undefined],
+        TYPE: [slot.slotType + (slot.synced ? '*' : '')],
+        ACTIVE: slot.active ? ['yes', 'ok'] : ['no', 'warn'],
+        WAL: [slot.walStatus ?? '-', walTone(slot)],
+        RETAINED: [formatBytes(slot.retainedBytes), !slot.active && (slot.retainedBytes ?? 0) > 1024 ** 3 ? 'bad' : undefined],
+        'SAFE SIZE': [slot.safeWalSize === null ? 'unlimited' : formatBytes(slot.safeWalSize)],
+        'INACTIVE SINCE': [slot.inactiveSince ? formatAge(slot.inactiveSince, now) : slot.active ? '' : s.serverVersionNum < 170000 ? '(17+)' : '-'],
+        INVALIDATED: [slot.invalidationReason ?? '', 'bad'],
+      };
+      const row: Line = [];
+      cols.forEach((c, i) => {
+        if (i > 0) row.push(seg(' '));
+        const [text, tone] = values[c.title]!;
+        row.push(seg(cell(text, c), tone));
+      });
+      lines.push(row);
+    }
+  }
+  if (!any) lines.push([seg(padEnd('no replication slots on any reachable node', size.width), 'dim')]);
+  return lines;
+}

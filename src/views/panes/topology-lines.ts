@@ -1,0 +1,81 @@
+// Topology as PostgreSQL reports it: primary → standbys (cascades indented), with each node's
+// role, replication state, timeline, position and lag, and WAL streamers listed apart.
+import type { Topology, TopoEntry } from '../../model/topology.ts';
+import type { NodeState } from '../../model/types.ts';
+import { type Line, type PaneSize, seg } from '../format/line.ts';
+import { type Column, cell, fitColumns, padEnd } from '../format/text.ts';
+import { formatBytes, formatSeconds } from '../format/units.ts';
+
+const COLUMNS: Column[] = [
+  { title: 'NODE', width: 18 },
+  { title: 'ROLE', width: 7 },
+  { title: 'STATE', width: 10 },
+  { title: 'TL', width: 3, align: 'right' },
+  { title: 'LSN', width: 11, align: 'right', drop: 3 },
+  { title: 'LAG', width: 9, align: 'right' },
+  { title: 'TIME LAG', width: 8, align: 'right' },
+  { title: 'SYNC', width: 5, drop: 2 },
+  { title: 'VER', width: 5, drop: 4 },
+  { title: 'RTT', width: 6, align: 'right', drop: 1 },
+];
+
+function stateOf(e: TopoEntry, node: NodeState): { text: string; tone: 'ok' | 'warn' | 'bad' | 'dim' } {
+  if (node.health.kind === 'connecting') return { text: 'connecting', tone: 'dim' };
+  if (node.health.kind === 'down') return { text: 'down', tone: 'bad' };
+  if (e.role === 'primary') return { text: 'read-write', tone: 'ok' };
+  const s = node.sample;
+  if (s?.replayPaused) return { text: 'paused', tone: 'warn' };
+  if (e.link?.state) return { text: e.link.state, tone: e.link.state === 'streaming' ? 'ok' : 'warn' };
+  if (s?.receiver) return { text: s.receiver.status, tone: s.receiver.status === 'streaming' ? 'ok' : 'warn' };
+  return { text: 'no receiver', tone: 'bad' };
+}
+
+function nodeLabel(e: TopoEntry, ascii: boolean): string {
+  if (e.depth === 0) return e.name;
+  return `${'  '.repeat(e.depth - 1)}${ascii ? '`-' : '└─'}${e.name}`;
+}
+
+export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, size: PaneSize): Line[] {
+  const cols = fitColumns(COLUMNS, size.width);
+  const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
+  if (topo.primaries.length > 1) {
+    lines.push([seg(padEnd(`!! ${topo.primaries.length} primaries: ${topo.primaries.join(', ')} (split brain?)`, size.width), 'bad', true)]);
+  }
+  for (const e of topo.entries) {
+    const node = nodes[e.name]!;
+    const s = node.sample;
+    const state = stateOf(e, node);
+    const nameCol = cols[0]!;
+    const row: Line = [seg(cell(nodeLabel(e, size.ascii), nameCol), e.role === 'primary' ? 'accent' : undefined, e.role === 'primary')];
+    if (node.health.kind === 'down') {
+      const rest = size.width - nameCol.width - 1;
+      const age = node.lastOkAt ? ` (last ok ${formatSeconds((node.health.since - node.lastOkAt) / 1000)} before)` : '';
+      row.push(seg(' '), seg(padEnd(`down: ${node.health.reason}${age}`, rest), 'bad'));
+      lines.push(row);
+      continue;
+    }
+    const values: Record<string, { text: string; tone?: 'ok' | 'warn' | 'bad' | 'dim' }> = {
+      ROLE: { text: e.role === 'unknown' ? '?' : e.role, tone: e.role === 'unknown' ? 'dim' : undefined },
+      STATE: state,
+      TL: { text: s?.timeline != null ? String(s.timeline) : '-' },
+      LSN: { text: (s?.currentLsn ?? s?.replayLsn ?? '-') as string },
+      LAG: { text: e.role === 'standby' ? (e.link ? formatBytes(e.link.replayLagBytes) : '-') : '' },
+      'TIME LAG': { text: e.role === 'standby' ? (e.link ? (e.link.replayLagSeconds === null ? 'idle' : formatSeconds(e.link.replayLagSeconds)) : '-') : '' },
+      SYNC: { text: e.link?.syncState ?? '' },
+      VER: { text: s ? s.serverVersion.split(' ')[0]!.slice(0, 5) : '' },
+      RTT: { text: s ? `${s.roundTripMs < 10 ? s.roundTripMs.toFixed(1) : Math.round(s.roundTripMs)}ms` : '' },
+    };
+    for (const c of cols.slice(1)) {
+      const v = values[c.title]!;
+      row.push(seg(' '), seg(cell(v.text, c), v.tone));
+    }
+    lines.push(row);
+  }
+  for (const x of topo.external) {
+    const what = x.kind === 'wal-streamer' ? 'WAL streamer' : 'unlisted standby';
+    const pos = x.row.flushLsn ?? x.row.sentLsn ?? '-';
+    const text = `  ${x.row.applicationName || '(no name)'} on ${x.on}: ${what}, ${x.row.state ?? '?'}, flushed ${pos}, ${formatBytes(x.row.flushLagBytes)} behind${x.row.slotName ? `, slot ${x.row.slotName}` : ''}`;
+    lines.push([seg(padEnd(text, size.width), 'dim')]);
+  }
+  return lines;
+}
