@@ -88,14 +88,12 @@ async function coldCopyScenario(binDir: string, major: number, outDir: string, a
     await primary.start();
     const user = await createMonitorRole(primary);
     await primary.sql(`SELECT pg_create_physical_replication_slot(n, true) FROM unnest(array['standby1', 'standby2', 'old_standby']) n`);
-    await primary.sql(v17
-      ? `SELECT pg_create_logical_replication_slot('app_logical', 'test_decoding', false, false, true)`
-      : `SELECT pg_create_logical_replication_slot('app_logical', 'test_decoding')`);
     await primary.sql('CREATE TABLE t (id int PRIMARY KEY, v text)');
     await primary.stop();
 
     const s1 = await PgServer.coldCopy(primary, 'standby1', { hot_standby_feedback: 'on' });
-    s1.makeStandby(primary, 'standby1', 'standby1');
+    // 17 can copy failover-enabled logical slots to a standby (synced = true); it needs a dbname.
+    s1.makeStandby(primary, 'standby1', 'standby1', v17 ? { sync_replication_slots: 'on' } : {}, v17 ? 'dbname=postgres' : '');
     const s2 = await PgServer.coldCopy(primary, 'standby2', v17 ? { summarize_wal: 'off' } : {});
     s2.makeStandby(primary, 'standby2', 'standby2');
     const s3 = await PgServer.coldCopy(primary, 'standby3', { recovery_min_apply_delay: '2s', ...(v17 ? { summarize_wal: 'off' } : {}) });
@@ -108,6 +106,11 @@ async function coldCopyScenario(binDir: string, major: number, outDir: string, a
       (await srv.sql(`SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'`)).length >= n;
     await waitFor('standby1+2 streaming', () => streaming(primary, 2));
     await waitFor('standby3 streaming from standby1', () => streaming(s1, 1));
+    // Created after the copy: slot sync keeps a synced slot temporary while the primary's copy
+    // needs WAL older than the standby has ("Synchronization could lead to data loss").
+    await primary.sql(v17
+      ? `SELECT pg_create_logical_replication_slot('app_logical', 'test_decoding', false, false, true)`
+      : `SELECT pg_create_logical_replication_slot('app_logical', 'test_decoding')`);
 
     await switchAndWaitArchived(primary, 'archived_count');
     await switchAndWaitArchived(primary, 'archived_count');
@@ -122,6 +125,17 @@ async function coldCopyScenario(binDir: string, major: number, outDir: string, a
     await waitFor('standby1 to replay', () => lsnReached(s1, 'replay', target));
     await waitFor('standby3 to receive', () => lsnReached(s3, 'receive', target));
     if (v17) {
+      try {
+        // The synced copy stays temporary until the primary's slot needs no older WAL or catalog
+        // rows than the standby still has; consuming after a fresh running-xacts record moves it on.
+        await waitFor('app_logical synced to standby1', async () => {
+          await primary.sql('SELECT pg_log_standby_snapshot()');
+          await primary.sql(`SELECT count(*) FROM pg_logical_slot_get_changes('app_logical', NULL, NULL)`);
+          return (await s1.sql(`SELECT 1 FROM pg_replication_slots WHERE synced AND NOT temporary`)).length > 0;
+        }, 30_000);
+      } catch (err) {
+        console.warn(`no synced slot in the fixture: ${(err as Error).message}`);
+      }
       await waitFor('summarizer to catch up', async () =>
         (await primary.sql<{ ok: boolean }>(`SELECT pending_lsn >= $1::pg_lsn AND summarized_lsn > '0/0' AS ok FROM pg_get_wal_summarizer_state()`, [target]))[0].ok, 60_000);
     }
@@ -140,7 +154,7 @@ async function coldCopyScenario(binDir: string, major: number, outDir: string, a
     ok = true;
   } finally {
     await stopAll(servers.reverse());
-    if (ok) rmSync(root, { recursive: true, force: true });
+    if (ok && !process.env.KEEP) rmSync(root, { recursive: true, force: true });
     else console.error(`kept ${root} for inspection`);
   }
 }
@@ -167,7 +181,9 @@ async function baseBackupScenario(binDir: string, major: number, outDir: string)
     await primary.sql(`SELECT pg_create_physical_replication_slot('old_standby', true)`);
     const conn = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'];
     const standbyDir = join(root, 'standby1');
-    await run(join(binDir, 'pg_basebackup'), [...conn, '-D', standbyDir, '-R', '-C', '-S', 'standby1', '-X', 'stream', '--no-sync']);
+    // HOME ends up in the passfile= of the primary_conninfo that -R writes.
+    await run(join(binDir, 'pg_basebackup'), [...conn, '-D', standbyDir, '-R', '-C', '-S', 'standby1', '-X', 'stream', '--no-sync'],
+      { HOME: root });
     // pg_basebackup -R writes no application_name: the walreceiver falls back to cluster_name.
     const s1 = await PgServer.adopt(binDir, standbyDir, root, { cluster_name: 'standby1' });
     servers.push(s1);
@@ -196,7 +212,7 @@ async function baseBackupScenario(binDir: string, major: number, outDir: string)
       await new Promise((r) => (receiver!.exitCode !== null ? r(null) : receiver!.once('exit', r)));
     }
     await stopAll(servers.reverse());
-    if (ok) rmSync(root, { recursive: true, force: true });
+    if (ok && !process.env.KEEP) rmSync(root, { recursive: true, force: true });
     else console.error(`kept ${root} for inspection`);
   }
 }

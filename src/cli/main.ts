@@ -29,6 +29,13 @@ function wantsAscii(flag: boolean): boolean {
   return locale !== '' && !/utf-?8/i.test(locale);
 }
 
+/** The console reads keys in raw mode; without a terminal say so instead of failing inside Ink. */
+function requireTerminal(): void {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    fail('pgtop-ha: the live console needs a terminal (stdin and stdout must be a TTY); for scripts use `pgtop-ha snapshot [--json]`');
+  }
+}
+
 function loadOpts(a: Common): LoadOptions {
   return { configFile: a.config, cluster: a.cluster, conninfo: a.conninfo, interval: a.interval };
 }
@@ -77,6 +84,7 @@ export async function main(argv: string[]): Promise<void> {
         const args = a as unknown as Common;
         applyColor(args.color);
         const loaded = load(args);
+        requireTerminal();
         const { runTui } = await import('./tui.tsx');
         await runTui(loaded, { readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args) });
       },
@@ -92,6 +100,7 @@ export async function main(argv: string[]): Promise<void> {
       async (a) => {
         const args = a as unknown as Common & { keep: boolean; 'apply-delay': string; load: boolean };
         applyColor(args.color);
+        requireTerminal();
         const { runDemo } = await import('./demo.ts');
         await runDemo({ keep: args.keep, applyDelay: args['apply-delay'], load: args.load, readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args), interval: args.interval });
       },

@@ -91,7 +91,9 @@ export function loadConfig(opts: LoadOptions): Loaded {
     try {
       text = readFileSync(found.path, 'utf8');
     } catch (e) {
-      throw new ConfigError('config', `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, found.path);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+      throw new ConfigError('config', `cannot read the file: ${why}`, found.path);
     }
     try {
       config = validateConfig(parseYaml(text, found.path));

@@ -132,8 +132,8 @@ export class PgServer {
     own(conf);
   }
 
-  makeStandby(primary: PgServer, appName: string, slot: string | null, extra: Settings = {}): void {
-    const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres application_name=${appName}`;
+  makeStandby(primary: PgServer, appName: string, slot: string | null, extra: Settings = {}, conninfoExtra = ''): void {
+    const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres application_name=${appName} ${conninfoExtra}`.trim();
     this.configure({ primary_conninfo: conninfo, ...(slot ? { primary_slot_name: slot } : {}), ...extra });
     const signal = join(this.dataDir, 'standby.signal');
     writeFileSync(signal, '');

@@ -17,7 +17,7 @@ export function describePgError(e: unknown, target: string): string {
   }
   if (/timeout expired|Connection terminated due to connection timeout/i.test(msg)) return `no answer to connect within the timeout (${target})`;
   if (/Query read timeout/i.test(msg)) return 'no answer: the probe query hung and was abandoned';
-  if (/Connection terminated unexpectedly/i.test(msg)) return 'connection closed by the server';
+  if (/Connection terminated unexpectedly|not queryable/i.test(msg)) return 'connection lost (server closed it or the network dropped it)';
   if (/password authentication failed|no password supplied|SASL/i.test(msg)) return msg;
   return msg || 'unknown error';
 }

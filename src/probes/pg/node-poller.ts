@@ -101,8 +101,11 @@ export class NodePoller {
       query_timeout: queryTimeoutMs + 1000,
       keepAlive: true,
     });
-    // An idle connection that dies between ticks emits 'error'; the next tick reports it.
-    client.on('error', () => undefined);
+    // An idle connection that dies between ticks (server shutdown, network) emits 'error': forget
+    // it so the next tick reconnects and reports what it finds, not "client is not queryable".
+    client.on('error', () => {
+      if (this.client === client && !this.inFlight) this.drop();
+    });
     this.client = client;
     await client.connect();
     const res = await client.query('SHOW server_version_num');

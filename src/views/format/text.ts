@@ -51,7 +51,7 @@ export interface Column {
   title: string;
   width: number;
   align?: 'left' | 'right';
-  /** Columns with a priority are dropped, highest first, when the pane is too narrow. */
+  /** Columns with a `drop` rank are dropped when the pane is too narrow, rank 1 first. */
   drop?: number;
 }
 
@@ -62,7 +62,7 @@ export function fitColumns(cols: Column[], total: number): Column[] {
   while (used() > total) {
     const droppable = kept.filter((c) => c.drop !== undefined);
     if (droppable.length === 0) break;
-    const worst = droppable.reduce((a, b) => (b.drop! > a.drop! ? b : a));
+    const worst = droppable.reduce((a, b) => (b.drop! < a.drop! ? b : a));
     kept = kept.filter((c) => c !== worst);
   }
   return kept;

@@ -30,7 +30,8 @@ export function lagChart(name: string, series: number[], width: number, height: 
   const points = Math.max(2, width - labelWidth - 1);
   let data = series.slice(-points).map((v) => (Number.isFinite(v) ? v : 0));
   if (data.length < 2) data = [data[0] ?? 0, data[0] ?? 0];
-  const max = Math.max(1, ...data);
+  // A floor on the scale: a chart of 0..3 bytes would only draw noise.
+  const max = Math.max(1024, ...data);
   let text = asciichart.plot(data, {
     height: Math.max(1, height - 1),
     min: 0,

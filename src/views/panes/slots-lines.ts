@@ -7,12 +7,12 @@ import { formatAge, formatBytes } from '../format/units.ts';
 const COLUMNS: Column[] = [
   { title: 'NODE', width: 14 },
   { title: 'SLOT', width: 18 },
-  { title: 'TYPE', width: 8, drop: 3 },
+  { title: 'TYPE', width: 8, drop: 1 },
   { title: 'ACTIVE', width: 6 },
   { title: 'WAL', width: 10 },
   { title: 'RETAINED', width: 10, align: 'right' },
   { title: 'SAFE SIZE', width: 10, align: 'right', drop: 2 },
-  { title: 'INACTIVE SINCE', width: 14, drop: 1 },
+  { title: 'INACTIVE SINCE', width: 14, drop: 3 },
   { title: 'INVALIDATED', width: 14, drop: 4 },
 ];
 

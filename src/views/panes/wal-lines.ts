@@ -1,75 +1,91 @@
-// WAL position, rate, archiving and (PostgreSQL 17+) WAL summarization, per node.
+// WAL rate, archiving and (PostgreSQL 17+) the WAL summarizer, one row per node. Columns drop
+// in a fixed order as the pane narrows, so it reads at 50 columns as well as at 200.
+import type { NodeSample, NodeState } from '../../model/types.ts';
 import type { History } from '../../state/store.ts';
-import type { NodeState, NodeSample } from '../../model/types.ts';
 import { type Line, type PaneSize, type Tone, seg } from '../format/line.ts';
-import { truncate } from '../format/text.ts';
+import { type Column, cell, fitColumns } from '../format/text.ts';
 import { formatAge, formatBytes, formatRate, formatSeconds } from '../format/units.ts';
 
-function archiverLine(s: NodeSample, now: number): Line {
-  const a = s.archiver;
-  if (a.archiveMode === 'off') return [seg('  archiving: off', 'dim')];
-  if (s.role === 'standby' && a.archiveMode !== 'always') return [seg(`  archiving: mode ${a.archiveMode} (a standby archives only with 'always')`, 'dim')];
-  if (!a.archiveCommandSet) return [seg(`  archiving: mode ${a.archiveMode} but no archive_command/archive_library set`, 'bad')];
-  const failing = a.lastFailedTime !== null && (a.lastArchivedTime === null || Date.parse(a.lastFailedTime) > Date.parse(a.lastArchivedTime));
-  const parts: Line = [
-    seg('  archived '),
-    seg(String(a.archivedCount), undefined, true),
-    seg(`, last ${a.lastArchivedWal ?? 'none'} ${a.lastArchivedWal ? formatAge(a.lastArchivedTime, now) : ''}`),
-    seg(`, failed ${a.failedCount}`, a.failedCount > 0 ? (failing ? 'bad' : 'warn') : undefined),
-  ];
-  if (a.failedCount > 0 && a.lastFailedWal) parts.push(seg(` (last ${a.lastFailedWal} ${formatAge(a.lastFailedTime, now)})`, failing ? 'bad' : 'dim'));
-  if (failing) parts.push(seg(' FAILING', 'bad', true));
-  return parts;
+type Cell = [string, Tone?];
+
+const COLUMNS: Column[] = [
+  { title: 'NODE', width: 14 },
+  { title: 'WAL RATE', width: 11, align: 'right' },
+  { title: 'ARCHIVED', width: 8, align: 'right' },
+  { title: 'AGE', width: 8, align: 'right' },
+  { title: 'FAILED', width: 6, align: 'right' },
+  { title: 'SUMMARIZER', width: 11 },
+  { title: 'BEHIND', width: 9, align: 'right' },
+  { title: 'FILES', width: 5, align: 'right', drop: 3 },
+  { title: 'LAST ARCHIVED', width: 24, drop: 4 },
+  { title: 'LAST FAILED', width: 24, drop: 2 },
+  { title: 'SUMMARIZED', width: 11, align: 'right', drop: 5 },
+  { title: 'OLDEST SUMMARY', width: 14, align: 'right', drop: 1 },
+  { title: 'KEEP', width: 6, align: 'right', drop: 6 },
+];
+
+/** An archiver is failing when its newest failure is more recent than its newest success. */
+export function archiverFailing(a: NodeSample['archiver']): boolean {
+  return a.lastFailedTime !== null && (a.lastArchivedTime === null || Date.parse(a.lastFailedTime) > Date.parse(a.lastArchivedTime));
 }
 
-function summaryLine(s: NodeSample): Line {
+function archiveCells(s: NodeSample, now: number): Record<string, Cell> {
+  const a = s.archiver;
+  const none: Record<string, Cell> = { AGE: ['-', 'dim'], FAILED: ['-', 'dim'], 'LAST ARCHIVED': [''], 'LAST FAILED': [''] };
+  if (a.archiveMode === 'off') return { ...none, ARCHIVED: ['off', 'dim'] };
+  if (s.role === 'standby' && a.archiveMode !== 'always') return { ...none, ARCHIVED: ['standby', 'dim'] };
+  if (!a.archiveCommandSet) return { ...none, ARCHIVED: ['no cmd', 'bad'] };
+  const failing = archiverFailing(a);
+  return {
+    ARCHIVED: [String(a.archivedCount)],
+    AGE: [a.lastArchivedTime ? formatAge(a.lastArchivedTime, now).replace(' ago', '') : 'never'],
+    FAILED: [failing ? `${a.failedCount}!` : String(a.failedCount), a.failedCount > 0 ? (failing ? 'bad' : 'warn') : undefined],
+    'LAST ARCHIVED': [a.lastArchivedWal ?? 'none'],
+    'LAST FAILED': [a.lastFailedWal ?? '', failing ? 'bad' : 'dim'],
+  };
+}
+
+function summaryCells(s: NodeSample): Record<string, Cell> {
   const w = s.walSummary;
-  if (!w) return [seg(`  WAL summaries: not available before PostgreSQL 17 (this is ${s.serverVersion.split(' ')[0]})`, 'dim')];
-  if (!w.summarizeWal) return [seg('  WAL summaries: summarize_wal = off (incremental backups impossible)', w.summaryCount > 0 ? 'warn' : 'dim')];
-  const running = w.summarizerPid !== null;
-  const behindTone: Tone | undefined = (w.behindBytes ?? 0) > 64 * 1024 ** 2 ? 'warn' : undefined;
-  const keep = w.keepTimeMinutes === 0 ? 'kept forever' : `keep ${formatSeconds(w.keepTimeMinutes * 60)}`;
-  return [
-    seg('  summarizer '),
-    running ? seg(`running (pid ${w.summarizerPid})`, 'ok') : seg('NOT RUNNING', 'bad', true),
-    seg(` at ${w.summarizedLsn ?? '-'} tli ${w.summarizedTli ?? '-'}, `),
-    seg(`behind ${formatBytes(w.behindBytes)}`, behindTone),
-    seg(`; ${w.summaryCount} summar${w.summaryCount === 1 ? 'y' : 'ies'}${w.oldestStartLsn ? ` ${w.oldestStartLsn}..${w.newestEndLsn}` : ''}, ${keep}`),
-  ];
+  const none = (text: string, tone: Tone): Record<string, Cell> => ({
+    SUMMARIZER: [text, tone], BEHIND: ['-', 'dim'], FILES: ['-', 'dim'], SUMMARIZED: ['-', 'dim'], 'OLDEST SUMMARY': ['-', 'dim'], KEEP: ['-', 'dim'],
+  });
+  if (!w) return none('n/a (<17)', 'dim');
+  if (!w.summarizeWal) return { ...none('off', w.summaryCount > 0 ? 'warn' : 'dim'), FILES: [String(w.summaryCount)] };
+  return {
+    SUMMARIZER: w.summarizerPid !== null ? ['running', 'ok'] : ['NOT RUNNING', 'bad'],
+    BEHIND: [formatBytes(w.behindBytes), (w.behindBytes ?? 0) > 64 * 1024 ** 2 ? 'warn' : undefined],
+    FILES: [String(w.summaryCount), w.summaryCount === 0 ? 'warn' : undefined],
+    SUMMARIZED: [w.summarizedLsn ?? '-'],
+    'OLDEST SUMMARY': [w.oldestStartLsn ?? '-'],
+    KEEP: [w.keepTimeMinutes === 0 ? 'always' : formatSeconds(w.keepTimeMinutes * 60)],
+  };
 }
 
 export function walLines(order: string[], nodes: Record<string, NodeState>, history: History, size: PaneSize, now: number): Line[] {
-  const lines: Line[] = [];
+  const cols = fitColumns(COLUMNS, size.width);
+  const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
   for (const name of order) {
     const node = nodes[name]!;
-    const s = node.sample;
+    const s = node.health.kind === 'ok' ? node.sample : null;
     if (!s) {
-      lines.push([seg(name, undefined, true), seg(node.health.kind === 'down' ? ` down: ${node.health.reason}` : ' connecting…', 'dim')]);
+      lines.push([seg(cell(name, cols[0]!)), seg(node.health.kind === 'down' ? ' down' : ' connecting…', node.health.kind === 'down' ? 'bad' : 'dim')]);
       continue;
     }
-    const pos = s.role === 'primary' ? `WAL ${s.currentLsn}` : `received ${s.receiveLsn ?? '-'} replayed ${s.replayLsn ?? '-'}`;
     const rate = history.walRate.get(name)?.latest();
-    lines.push([
-      seg(name, s.role === 'primary' ? 'accent' : undefined, true),
-      seg(` ${pos}`),
-      seg(s.archiver.currentWalFile ? ` ${s.archiver.currentWalFile}` : '', 'dim'),
-      seg(rate !== undefined ? ` ${formatRate(rate)}` : ''),
-    ]);
-    lines.push(archiverLine(s, now));
-    lines.push(summaryLine(s));
+    const cells: Record<string, Cell> = {
+      NODE: [name, s.role === 'primary' ? 'accent' : undefined],
+      'WAL RATE': [rate === undefined ? '-' : formatRate(rate)],
+      ...archiveCells(s, now),
+      ...summaryCells(s),
+    };
+    const line: Line = [];
+    cols.forEach((c, i) => {
+      if (i > 0) line.push(seg(' '));
+      const [text, tone] = cells[c.title]!;
+      line.push(seg(cell(text, c), tone));
+    });
+    lines.push(line);
   }
-  // Long lines are cut here rather than wrapped: a wrapped line would push the pane past its height.
-  return lines.map((l) => clip(l, size.width));
-}
-
-function clip(line: Line, w: number): Line {
-  let used = 0;
-  const out: Line = [];
-  for (const part of line) {
-    if (used >= w) break;
-    const text = used + part.text.length > w ? truncate(part.text, w - used) : part.text;
-    out.push({ ...part, text });
-    used += text.length;
-  }
-  return out;
+  return lines;
 }
