@@ -55,7 +55,8 @@ export function stack(panes: PaneId[], natural: Natural, total: number): number[
 
 export function computeLayout(cols: number, bodyRows: number, natural: Natural, zoomed: PaneId | null): Layout {
   if (zoomed) return { columns: [[{ pane: zoomed, width: cols, height: bodyRows }]] };
-  if (cols >= 120 && bodyRows >= 16) {
+  // Side by side only when each column still holds its tables' essential columns.
+  if (cols >= 160 && bodyRows >= 16) {
     const leftWidth = Math.ceil(cols * 0.55);
     const left: PaneId[] = ['topology', 'lag'];
     const right: PaneId[] = ['slots', 'wal'];

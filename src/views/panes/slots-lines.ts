@@ -5,7 +5,7 @@ import { type Column, cell, fitColumns, padEnd } from '../format/text.ts';
 import { formatAge, formatBytes } from '../format/units.ts';
 
 const COLUMNS: Column[] = [
-  { title: 'NODE', width: 14 },
+  { title: 'NODE', width: 12 },
   { title: 'SLOT', width: 18 },
   { title: 'TYPE', width: 8, drop: 1 },
   { title: 'ACTIVE', width: 6 },

@@ -9,8 +9,8 @@ import { formatAge, formatBytes, formatRate, formatSeconds } from '../format/uni
 type Cell = [string, Tone?];
 
 const COLUMNS: Column[] = [
-  { title: 'NODE', width: 14 },
-  { title: 'WAL RATE', width: 11, align: 'right' },
+  { title: 'NODE', width: 12 },
+  { title: 'WAL RATE', width: 10, align: 'right', drop: 7 },
   { title: 'ARCHIVED', width: 8, align: 'right' },
   { title: 'AGE', width: 8, align: 'right' },
   { title: 'FAILED', width: 6, align: 'right' },

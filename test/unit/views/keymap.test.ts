@@ -1,0 +1,109 @@
+// The one keymap: dispatch, footer hints and help all come from KEYMAP.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Key } from 'ink';
+import { commandFor, footerText, helpRows, KEYMAP } from '../../../src/views/keymap.ts';
+
+function key(over: Partial<Key> = {}): Key {
+  return {
+    upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false,
+    home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false,
+    backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+    ...over,
+  };
+}
+
+describe('commandFor', () => {
+  const cases: Array<[string, string, Partial<Key>, string | undefined]> = [
+    ['q', 'q', {}, 'quit'],
+    ['Ctrl-C', 'c', { ctrl: true }, 'quit'],
+    ['c alone', 'c', {}, undefined],
+    ['?', '?', {}, 'help'],
+    ['Tab', '', { tab: true }, 'focusNext'],
+    ['Shift-Tab', '', { tab: true, shift: true }, 'focusPrev'],
+    ['Enter', '\r', { return: true }, 'zoom'],
+    ['Esc', '', { escape: true }, 'back'],
+    ['space', ' ', {}, 'pause'],
+    ['+', '+', {}, 'faster'],
+    ['= (unshifted +)', '=', {}, 'faster'],
+    ['-', '-', {}, 'slower'],
+    ['_', '_', {}, 'slower'],
+    ['r', 'r', {}, 'refresh'],
+    ['w', 'w', {}, 'switchWal'],
+    ['W is not w', 'W', {}, undefined],
+    ['x', 'x', {}, undefined],
+  ];
+  for (const [what, input, k, want] of cases) {
+    test(`${what} → ${want ?? 'nothing'}`, () => assert.equal(commandFor(input, key(k), false)?.id, want));
+  }
+
+  test('read-only hides the action w and nothing else', () => {
+    assert.equal(commandFor('w', key(), true), undefined);
+    for (const [, input, k, want] of cases) {
+      if (want === 'switchWal') continue;
+      assert.equal(commandFor(input, key(k), true)?.id, want, input);
+    }
+  });
+
+  test('every action is marked, and switchWal is the only one', () => {
+    assert.deepEqual(KEYMAP.filter((c) => c.action).map((c) => c.id), ['switchWal']);
+  });
+
+  test('ids and display keys are unique', () => {
+    assert.equal(new Set(KEYMAP.map((c) => c.id)).size, KEYMAP.length);
+    assert.equal(new Set(KEYMAP.map((c) => c.keys)).size, KEYMAP.length);
+  });
+});
+
+describe('footerText', () => {
+  const full = 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh  w switch WAL';
+  test('is generated from the KEYMAP hints in order', () => {
+    const hints = KEYMAP.filter((c) => c.hint).map((c) => c.hint!);
+    assert.equal(footerText(false, 500), full);
+    let at = 0;
+    for (const h of hints) {
+      const i = full.indexOf(h, at);
+      assert.ok(i >= at, `hint ${h} in order`);
+      at = i + h.length;
+    }
+  });
+
+  const cases: Array<[number, boolean, string]> = [
+    [0, false, ''],
+    [13, false, 'q quit'],
+    [14, false, 'q quit  ? help'],
+    [40, false, 'q quit  ? help  Tab focus  Enter zoom'],
+    [80, false, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
+    [88, false, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
+    [89, false, full],
+    [200, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
+  ];
+  for (const [w, ro, want] of cases) {
+    test(`${w} columns${ro ? ' read-only' : ''} → ${JSON.stringify(want)}`, () => assert.equal(footerText(ro, w), want));
+  }
+
+  test('always fits its width and never cuts a hint in half', () => {
+    const hints = KEYMAP.filter((c) => c.hint).map((c) => `${c.id === 'slower' ? '+/-' : c.keys} ${c.hint}`);
+    for (let w = 0; w <= 120; w++) {
+      for (const ro of [false, true]) {
+        const t = footerText(ro, w);
+        assert.ok(t.length <= w, `${w}: ${t}`);
+        if (t) for (const part of t.split('  ')) assert.ok(hints.includes(part), `${w}: ${part}`);
+      }
+    }
+  });
+
+  test('read-only never offers w', () => {
+    for (const w of [80, 120, 250]) assert.doesNotMatch(footerText(true, w), /\bw switch/);
+  });
+});
+
+describe('helpRows', () => {
+  test('lists every command with its keys and description', () => {
+    assert.deepEqual(helpRows(false), KEYMAP.map((c) => ({ keys: c.keys, description: c.description })));
+    assert.equal(helpRows(false).length, 11);
+  });
+  test('read-only leaves out the actions only', () => {
+    assert.deepEqual(helpRows(true).map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r']);
+  });
+});

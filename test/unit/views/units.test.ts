@@ -1,0 +1,116 @@
+// Number formatting as a DBA reads it: IEC bytes, compact durations, ages; small values never
+// rounded to zero.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { clock, formatAge, formatBytes, formatRate, formatSeconds } from '../../../src/views/format/units.ts';
+
+describe('formatBytes', () => {
+  const cases: Array<[number | null | undefined, string]> = [
+    [0, '0 B'],
+    [1, '1 B'],
+    [312, '312 B'],
+    [1023, '1023 B'],
+    [1024, '1.00 KiB'],
+    [1536, '1.50 KiB'],
+    [10 * 1024, '10.0 KiB'],
+    [100 * 1024, '100 KiB'],
+    [138808, '136 KiB'],
+    [1024 ** 2, '1.00 MiB'],
+    [50470416, '48.1 MiB'],
+    [62166120, '59.3 MiB'],
+    [1023271368, '976 MiB'],
+    [5.5 * 1024 ** 3, '5.50 GiB'],
+    [2 * 1024 ** 4, '2.00 TiB'],
+    [3 * 1024 ** 5, '3.00 PiB'],
+    [2048 * 1024 ** 5, '2048 PiB'], // no unit past PiB
+    [-312, '-312 B'],
+    [-2048, '-2.00 KiB'],
+    [NaN, '-'],
+    [null, '-'],
+    [undefined, '-'],
+  ];
+  for (const [input, want] of cases) {
+    test(`${input} → ${JSON.stringify(want)}`, () => assert.equal(formatBytes(input), want));
+  }
+
+  test('a small non-zero value is never shown as zero', () => {
+    for (const b of [1, 7, 312, 1000]) assert.doesNotMatch(formatBytes(b), /^0(\.0+)? /);
+  });
+});
+
+describe('formatSeconds', () => {
+  const cases: Array<[number | null | undefined, string]> = [
+    [0, '0 s'],
+    [0.004, '4 ms'],
+    [0.0004, '1 ms'], // rounds up to 1 ms rather than "0 ms"
+    [0.000001, '1 ms'],
+    [0.002223, '2 ms'],
+    [0.42, '420 ms'],
+    [1, '1.0 s'],
+    [3.25, '3.3 s'],
+    [13.977499, '14 s'],
+    [10, '10 s'],
+    [59.4, '59 s'],
+    [60, '1m00s'],
+    [65, '1m05s'],
+    [3599, '59m59s'],
+    [3600, '1h00m'],
+    [7980, '2h13m'],
+    [86399, '23h59m'],
+    [86400, '1d00h'],
+    [3 * 86400 + 4 * 3600, '3d04h'],
+    [14400 * 60, '10d00h'], // wal_summary_keep_time default
+    [-5, '-5.0 s'],
+    [-0.004, '-4 ms'],
+    [NaN, '-'],
+    [null, '-'],
+    [undefined, '-'],
+  ];
+  for (const [input, want] of cases) {
+    test(`${input} → ${JSON.stringify(want)}`, () => assert.equal(formatSeconds(input), want));
+  }
+});
+
+describe('formatAge', () => {
+  const now = Date.parse('2026-11-22T04:25:30.000Z');
+  const cases: Array<[string | null | undefined, string]> = [
+    ['2026-11-22T04:25:18.000Z', '12 s ago'],
+    ['2026-11-22T04:25:29.996Z', '4 ms ago'],
+    ['2026-11-22T04:25:30.000Z', '0 s ago'],
+    ['2026-11-22T04:25:31.000Z', '0 s ago'], // a clock a little ahead never reads as negative
+    ['2026-11-22T04:20:25.000Z', '5m05s ago'],
+    ['2026-11-21T04:25:30.000Z', '1d00h ago'],
+    [null, 'never'],
+    [undefined, 'never'],
+    ['', 'never'],
+    ['not a time', '?'],
+  ];
+  for (const [iso, want] of cases) {
+    test(`${iso} → ${JSON.stringify(want)}`, () => assert.equal(formatAge(iso, now), want));
+  }
+});
+
+describe('formatRate / clock', () => {
+  test('formatRate rounds to whole bytes and appends /s', () => {
+    assert.equal(formatRate(0), '0 B/s');
+    assert.equal(formatRate(311.6), '312 B/s');
+    assert.equal(formatRate(2.5 * 1024 ** 2), '2.50 MiB/s');
+    assert.equal(formatRate(null), '-');
+    assert.equal(formatRate(NaN), '-');
+  });
+
+  test('clock prints HH:MM:SS in local time (TZ=UTC under the runner)', () => {
+    assert.equal(process.env.TZ, 'UTC', 'run through scripts/run-tests.mjs, which pins TZ=UTC');
+    assert.equal(clock(Date.parse('2026-11-22T04:05:09.900Z')), '04:05:09');
+  });
+});
+
+// Rounding can carry a value up to the next unit's threshold; the formatter then shows a value its
+// own rules say belongs to the next unit. Cosmetic, kept as TODO (src bug, see the report).
+describe('rounding at unit boundaries', () => {
+  const todo = 'src bug: rounding carries past the unit boundary (src/views/format/units.ts)';
+  test('0.9996 s → "1.0 s", not "1000 ms"', { todo }, () => assert.equal(formatSeconds(0.9996), '1.0 s'));
+  test('9.96 s → "10 s", not "10.0 s"', { todo }, () => assert.equal(formatSeconds(9.96), '10 s'));
+  test('59.6 s → "1m00s", not "60 s"', { todo }, () => assert.equal(formatSeconds(59.6), '1m00s'));
+  test('1048575 B → "1.00 MiB", not "1024 KiB"', { todo }, () => assert.equal(formatBytes(1048575), '1.00 MiB'));
+});
