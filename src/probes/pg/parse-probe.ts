@@ -88,7 +88,7 @@ const OPTIONAL_SECTIONS = new Set(['walsummary']);
 
 function indexSections(results: ReadonlyArray<ProbeResult> | ProbeResult, names: readonly string[]): Map<string, Section> {
   // node-postgres returns a bare result, not an array, when the text held a single statement.
-  const list = Array.isArray(results) ? results : [results as ProbeResult];
+  const list: ReadonlyArray<ProbeResult> = Array.isArray(results) ? results : [results as ProbeResult];
   if (list.length !== names.length) {
     throw new ProbeParseError('*', null, `${list.length} results for ${names.length} sections (${names.join(', ')})`);
   }
@@ -150,9 +150,14 @@ function parseReceiver(s: Section): ReceiverRow | null {
   if (!r) return null;
   const conninfo = s.opt(r, 'conninfo', text);
   const keys = conninfo ? parseConninfo(conninfo) : {};
+  const status = s.opt(r, 'status', text);
+  if (status === null) {
+    // pg_stat_wal_receiver shows only the pid to roles without pg_read_all_stats.
+    throw new ProbeParseError(s.name, 'status', 'NULL: the probing role needs pg_monitor (or pg_read_all_stats)');
+  }
   return {
     pid: s.req(r, 'pid', toInteger),
-    status: s.req(r, 'status', text),
+    status,
     receivedTli: s.opt(r, 'received_tli', toInteger),
     writtenLsn: s.opt(r, 'written_lsn', lsn),
     flushedLsn: s.opt(r, 'flushed_lsn', lsn),

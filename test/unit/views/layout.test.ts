@@ -9,18 +9,18 @@ const NATURALS: Record<string, Natural> = {
   big: { topology: 30, lag: 40, slots: 25, wal: 12 },
 };
 
-/** Every size from 40×10 to 250×70 in steps that cross both layout thresholds (120 cols, 18 rows). */
+/** Every size from 40×10 to 250×70 in steps that cross both layout thresholds (160 cols, 18 rows). */
 function sizes(): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (const cols of [40, 41, 60, 79, 80, 100, 119, 120, 121, 160, 200, 250]) {
+  for (const cols of [40, 41, 60, 79, 80, 100, 119, 120, 121, 159, 160, 161, 200, 250]) {
     for (let rows = 10; rows <= 70; rows++) out.push([cols, rows]);
   }
   return out;
 }
 
-/** Four panes need 3 rows each (borders + one line) in one column, two per column side by side. */
-function minFits(cols: number, body: number): boolean {
-  return cols >= 120 && body >= 16 ? body >= 6 : body >= 12;
+/** Every pane of a column can have its borders and one line (3 rows). */
+function minFits(col: unknown[], body: number): boolean {
+  return col.length * 3 <= body;
 }
 
 describe('stack', () => {
@@ -53,22 +53,26 @@ describe('stack', () => {
 });
 
 describe('computeLayout', () => {
-  test('80×24 is one column, 120×40 two (topology+lag | slots+wal)', () => {
+  test('80×24 and 120×40 are one column, 250×70 two (topology+lag | slots+wal)', () => {
     const one = computeLayout(80, 22, NATURALS.small!, null);
     assert.deepEqual(one.columns.map((c) => c.map((r) => [r.pane, r.width, r.height])), [
       [['topology', 80, 6], ['lag', 80, 5], ['slots', 80, 6], ['wal', 80, 5]],
     ]);
-    const two = computeLayout(120, 38, NATURALS.small!, null);
+    const mid = computeLayout(120, 38, NATURALS.small!, null);
+    assert.deepEqual(mid.columns.map((c) => c.map((r) => [r.pane, r.width, r.height])), [
+      [['topology', 120, 6], ['lag', 120, 19], ['slots', 120, 7], ['wal', 120, 6]],
+    ]);
+    const two = computeLayout(250, 68, NATURALS.small!, null);
     assert.deepEqual(two.columns.map((c) => c.map((r) => [r.pane, r.width, r.height])), [
-      [['topology', 66, 6], ['lag', 66, 32]],
-      [['slots', 54, 7], ['wal', 54, 31]],
+      [['topology', 138, 6], ['lag', 138, 62]],
+      [['slots', 112, 7], ['wal', 112, 61]],
     ]);
   });
 
-  test('two columns need 120 columns and 16 body rows', () => {
-    assert.equal(computeLayout(119, 60, NATURALS.small!, null).columns.length, 1);
-    assert.equal(computeLayout(120, 15, NATURALS.small!, null).columns.length, 1);
-    assert.equal(computeLayout(120, 16, NATURALS.small!, null).columns.length, 2);
+  test('two columns need 160 columns and 16 body rows', () => {
+    assert.equal(computeLayout(159, 60, NATURALS.small!, null).columns.length, 1);
+    assert.equal(computeLayout(160, 15, NATURALS.small!, null).columns.length, 1);
+    assert.equal(computeLayout(160, 16, NATURALS.small!, null).columns.length, 2);
   });
 
   for (const [name, natural] of Object.entries(NATURALS)) {
@@ -94,8 +98,8 @@ describe('computeLayout', () => {
     test(`${name}: each column's heights sum to exactly the body rows when every pane fits`, () => {
       for (const [cols, rows] of sizes()) {
         const body = rows - 2;
-        if (!minFits(cols, body)) continue;
         for (const col of computeLayout(cols, body, natural, null).columns) {
+          if (!minFits(col, body)) continue;
           assert.equal(col.reduce((a, r) => a + r.height, 0), body, `${cols}×${rows}: ${col.map((r) => r.height).join('+')}`);
         }
       }
@@ -108,8 +112,8 @@ describe('computeLayout', () => {
     const bad: string[] = [];
     for (const [cols, rows] of sizes()) {
       const body = rows - 2;
-      if (minFits(cols, body)) continue;
       for (const col of computeLayout(cols, body, NATURALS.small!, null).columns) {
+        if (minFits(col, body)) continue;
         const sum = col.reduce((a, r) => a + r.height, 0);
         if (sum !== body) bad.push(`${cols}×${rows}: ${col.map((r) => r.height).join('+')}=${sum}≠${body}`);
       }
