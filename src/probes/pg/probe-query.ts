@@ -31,17 +31,19 @@ function nodeStatement(v: number): string {
   const archiver = v >= 150000
     ? `(current_setting('archive_command') <> '' OR current_setting('archive_library') <> '')`
     : `(current_setting('archive_command') <> '')`;
-  return `WITH r AS (SELECT pg_is_in_recovery() AS in_recovery)
+  // Volatile CTEs are evaluated once, so every column agrees even if a promotion lands mid-statement.
+  return `WITH r AS (SELECT pg_is_in_recovery() AS in_recovery),
+  w AS (SELECT CASE WHEN NOT r.in_recovery THEN pg_current_wal_lsn() END AS lsn FROM r)
 SELECT r.in_recovery,
   current_setting('server_version') AS server_version,
   current_setting('server_version_num')::int AS server_version_num,
   (SELECT system_identifier::text FROM pg_control_system()) AS system_identifier,
   CASE WHEN r.in_recovery
-    THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),
+    THEN coalesce((SELECT nullif(received_tli, 0) FROM pg_stat_wal_receiver),
                   (SELECT timeline_id FROM pg_control_checkpoint()))
-    ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
+    ELSE ('x' || substr(pg_walfile_name(w.lsn), 1, 8))::bit(32)::int
   END AS timeline,
-  CASE WHEN NOT r.in_recovery THEN pg_current_wal_lsn() END AS current_lsn,
+  w.lsn AS current_lsn,
   CASE WHEN r.in_recovery THEN pg_last_wal_receive_lsn() END AS receive_lsn,
   CASE WHEN r.in_recovery THEN pg_last_wal_replay_lsn() END AS replay_lsn,
   ${pause},
@@ -51,8 +53,8 @@ SELECT r.in_recovery,
   current_setting('max_replication_slots')::int AS max_replication_slots,
   current_setting('archive_mode') AS archive_mode,
   ${archiver} AS archive_command_set,
-  CASE WHEN NOT r.in_recovery THEN pg_walfile_name(pg_current_wal_lsn()) END AS current_wal_file
-FROM r`;
+  CASE WHEN NOT r.in_recovery THEN pg_walfile_name(w.lsn) END AS current_wal_file
+FROM r CROSS JOIN w`;
 }
 
 const lag = (col: string): string => `pg_wal_lsn_diff(p.lsn, r.${col})`;

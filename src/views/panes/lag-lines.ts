@@ -73,8 +73,8 @@ export function lagLines(topo: Topology, history: History, version: number, thre
       STANDBY: e.name,
       'REPLAY LAG': e.link ? formatBytes(bytes) : 'not linked',
       TIME: e.link ? (secs === null ? 'idle' : formatSeconds(secs)) : '-',
-      'BYTES TREND': sparkline(history.lagBytes.get(e.name)?.last(spark) ?? [], spark, size.ascii),
-      'TIME TREND': sparkline(history.lagSeconds.get(e.name)?.last(spark) ?? [], spark, size.ascii),
+      'BYTES TREND': sparkline(history.lagBytes.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1024),
+      'TIME TREND': sparkline(history.lagSeconds.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1),
     };
     const row: Line = [];
     cols.forEach((c, i) => {
