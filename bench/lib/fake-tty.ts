@@ -52,10 +52,10 @@ export class FakeStdin extends Readable {
     this.isRaw = mode;
     return this;
   }
-  override ref(): this {
+  ref(): this {
     return this;
   }
-  override unref(): this {
+  unref(): this {
     return this;
   }
 }

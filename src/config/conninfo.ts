@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { ClientConfig } from 'pg';
 import { parse as parseUri } from 'pg-connection-string';
 
 export class ConninfoError extends Error {}
@@ -70,7 +71,7 @@ export function parseConninfo(text: string): Conninfo {
     }
     const out: Conninfo = {};
     for (const [k, v] of Object.entries(parsed)) {
-      if (v === undefined || v === null || typeof v === 'object') continue;
+      if (v === undefined || v === null || v === '' || typeof v === 'object') continue;
       const key = k === 'database' ? 'dbname' : k;
       if (KNOWN_KEYS.has(key)) out[key] = String(v);
     }
@@ -180,4 +181,16 @@ export function redactConninfo(text: string): string {
   } catch {
     return '(unparseable conninfo)';
   }
+}
+
+/** node-postgres settings for a conninfo string (service resolved); callers add their own options. */
+export function toClientConfig(conninfo: string | Conninfo): ClientConfig {
+  const info = resolveService(typeof conninfo === 'string' ? parseConninfo(conninfo) : conninfo);
+  const t = toPgTarget(info);
+  const config: ClientConfig = {
+    host: t.host, port: t.port, database: t.database, user: t.user, password: t.password, ssl: t.ssl, options: t.options,
+  };
+  if (info.application_name) config.application_name = info.application_name;
+  if (t.connectTimeoutMs) config.connectionTimeoutMillis = t.connectTimeoutMs;
+  return config;
 }

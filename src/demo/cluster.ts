@@ -2,6 +2,7 @@
 // embedded binaries. Used by `pgtop-ha demo`, the integration tests and the benchmarks.
 // Demo only: trust authentication, fsync off, everything under one throwaway directory.
 
+import { toClientConfig } from '../config/conninfo.ts';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, copyFile, lchown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import {
   type PgBinaries,
   type RunAs,
 } from './binaries.ts';
-import { pgClientConfig } from './conninfo.ts';
+
 import { freePorts } from './ports.ts';
 
 export interface DemoNode {
@@ -349,7 +350,7 @@ async function logTail(path: string, lines = 20): Promise<string> {
 }
 
 async function withClient<T>(conninfo: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ ...pgClientConfig(conninfo), connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({ ...toClientConfig(conninfo), connectionTimeoutMillis: 5_000 });
   // A server going away emits 'error' on an idle client; unhandled, that would crash the process.
   client.on('error', () => {});
   await client.connect();

@@ -1,8 +1,9 @@
 // A small, bounded write load for the demo primary: enough WAL for lag, archiving and
 // summaries to move on screen, never enough to fill a disk.
 
+import { toClientConfig } from '../config/conninfo.ts';
 import pg from 'pg';
-import { pgClientConfig } from './conninfo.ts';
+
 
 export interface WriteLoadOptions {
   /** Pause between inserts. Default 200 ms. */
@@ -54,7 +55,7 @@ export function startWriteLoad(conninfo: string, opts: WriteLoadOptions = {}): W
 
   const connect = async (): Promise<pg.Client> => {
     const c = new pg.Client({
-      ...pgClientConfig(conninfo),
+      ...toClientConfig(conninfo),
       connectionTimeoutMillis: 3_000,
       // Keeps stop() prompt even if the primary stalls.
       statement_timeout: 5_000,

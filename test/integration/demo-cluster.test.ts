@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { toClientConfig } from '../../src/config/conninfo.ts';
 import { startDemoCluster, type DemoCluster } from '../../src/demo/cluster.ts';
-import { pgClientConfig } from '../../src/demo/conninfo.ts';
 import { startWriteLoad } from '../../src/demo/write-load.ts';
 
 let cluster: DemoCluster | undefined;
@@ -43,7 +43,7 @@ async function query<R extends pg.QueryResultRow = Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Promise<R[]> {
-  const client = new pg.Client({ ...pgClientConfig(conninfo), connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({ ...toClientConfig(conninfo), connectionTimeoutMillis: 5_000 });
   client.on('error', () => {});
   await client.connect();
   try {

@@ -3,6 +3,7 @@
 // change without touching this file. Columns every supported version returns are required (a
 // missing one throws, naming section and column); columns only some versions have read as null.
 
+import { parseKeyValue } from '../../config/conninfo.ts';
 import type { ArchiverRow, NodeSample, ReceiverRow, SenderRow, SlotRow, WalSummaryState } from '../../model/types.ts';
 import { isLsn, toBoolean, toInteger, toIsoTimestamp, toNumber } from '../../model/lsn.ts';
 
@@ -107,16 +108,13 @@ function indexSections(results: ReadonlyArray<ProbeResult> | ProbeResult, names:
   return out;
 }
 
-/** Splits a libpq conninfo string ("k=v k2='quoted \' value'") into its keywords. */
-export function parseConninfo(conninfo: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S*))/gy;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(conninfo)) !== null) {
-    out[m[1]] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3].replace(/\\(.)/g, '$1');
-    if (re.lastIndex >= conninfo.length) break;
+/** Keywords of the conninfo pg_stat_wal_receiver shows; unreadable text gives none rather than an error. */
+function conninfoKeywords(conninfo: string): Record<string, string> {
+  try {
+    return parseKeyValue(conninfo);
+  } catch {
+    return {};
   }
-  return out;
 }
 
 function parseSender(s: Section, r: Row): SenderRow {
@@ -149,7 +147,7 @@ function parseReceiver(s: Section): ReceiverRow | null {
   const r = s.rows[0];
   if (!r) return null;
   const conninfo = s.opt(r, 'conninfo', text);
-  const keys = conninfo ? parseConninfo(conninfo) : {};
+  const keys = conninfo ? conninfoKeywords(conninfo) : {};
   const status = s.opt(r, 'status', text);
   if (status === null) {
     // pg_stat_wal_receiver shows only the pid to roles without pg_read_all_stats.
@@ -220,18 +218,19 @@ function parseWalSummary(s: Section | undefined): WalSummaryState | null {
   if (!s) return null;
   const r = s.single();
   const summarizedLsn = s.opt(r, 'summarized_lsn', nonZeroLsn);
+  const pendingLsn = s.opt(r, 'pending_lsn', nonZeroLsn);
   const tli = s.opt(r, 'summarized_tli', toInteger);
   return {
     summarizeWal: s.req(r, 'summarize_wal', toBoolean),
     keepTimeMinutes: s.req(r, 'wal_summary_keep_time_min', toInteger),
     summarizedTli: tli === 0 ? null : tli,
     summarizedLsn,
-    pendingLsn: s.opt(r, 'pending_lsn', nonZeroLsn),
+    pendingLsn,
     summarizerPid: s.opt(r, 'summarizer_pid', toInteger),
     summaryCount: s.req(r, 'summary_count', toInteger),
     oldestStartLsn: s.opt(r, 'oldest_start_lsn', lsn),
     newestEndLsn: s.opt(r, 'newest_end_lsn', lsn),
-    behindBytes: summarizedLsn === null ? null : s.opt(r, 'behind_bytes', toNumber),
+    behindBytes: (pendingLsn ?? summarizedLsn) === null ? null : s.opt(r, 'behind_bytes', toNumber),
   };
 }
 

@@ -106,7 +106,9 @@ FROM pg_stat_archiver`;
 }
 
 function walSummaryStatement(): string {
-  // A standby summarizes what it replays, so that is the position it can fall behind.
+  // A standby summarizes what it replays, so that is the position it can fall behind. "Behind"
+  // is measured to pending_lsn (what the summarizer has read): summarized_lsn only moves when a
+  // summary file is finished, so it trails a healthy summarizer by up to a segment or more.
   return `WITH p AS (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
                            ELSE pg_current_wal_lsn() END AS lsn),
   st AS (SELECT summarized_tli, summarized_lsn, pending_lsn, summarizer_pid
@@ -117,7 +119,7 @@ SELECT current_setting('summarize_wal')::bool AS summarize_wal,
   (SELECT setting::int FROM pg_settings WHERE name = 'wal_summary_keep_time') AS wal_summary_keep_time_min,
   st.summarized_tli, st.summarized_lsn, st.pending_lsn, st.summarizer_pid,
   av.summary_count, av.oldest_start_lsn, av.newest_end_lsn,
-  pg_wal_lsn_diff(p.lsn, st.summarized_lsn) AS behind_bytes
+  pg_wal_lsn_diff(p.lsn, coalesce(nullif(st.pending_lsn, '0/0'), st.summarized_lsn)) AS behind_bytes
 FROM st CROSS JOIN av CROSS JOIN p`;
 }
 

@@ -124,6 +124,20 @@ describe('sparkline', () => {
     });
   }
 
+  const floors: Array<[number[], number, string]> = [
+    [[0, 0.001, 0.002, 0.004], 1, '▁▂▂▂'], // ms of jitter on a 1 s floor stays one step above zero…
+    [[0.001, 0.5, 1], 1, '▂▅█'], // …while a real second fills the row
+    [[100, 512, 1024], 1024, '▂▅█'],
+    [[100, 200, 300], 1024, '▂▂▃'],
+    [[2048, 4096], 1024, '▅█'], // above the floor: scaled to the row maximum as before
+    [[], 1024, '  '],
+  ];
+  for (const [values, floor, want] of floors) {
+    test(`${JSON.stringify(values)} with floor ${floor} → ${JSON.stringify(want)}`, () => {
+      assert.equal(sparkline(values, want.length, false, floor), want);
+    });
+  }
+
   test('width 0 draws nothing', { todo: 'src bug: values.slice(-0) keeps every value (src/views/format/sparkline.ts)' }, () => {
     assert.equal(sparkline([1, 2], 0), '');
   });
