@@ -129,7 +129,7 @@ export function App({ store, controls, thresholds, ascii, initialPane, size: fix
   }
   return (
     <Box flexDirection="column" width={columns} height={rows}>
-      <Header store={store} width={columns} />
+      <Header store={store} width={columns} now={now} />
       {body}
       <Footer store={store} width={columns} />
     </Box>

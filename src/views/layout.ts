@@ -30,8 +30,11 @@ const FLEX: PaneId = 'lag';
 export function stack(panes: PaneId[], natural: Natural, total: number): number[] {
   const min = panes.map(() => BORDER + 1);
   if (min.reduce((a, b) => a + b, 0) > total) {
-    // Not even one line each: show as many panes as fit, one line each, the rest get nothing.
-    return panes.map((_, i) => (i < Math.floor(total / (BORDER + 1)) ? BORDER + 1 : 0));
+    // Not even one line each: show as many panes as fit, the last shown one takes the rest.
+    const fit = Math.floor(total / (BORDER + 1));
+    const heights = panes.map((_, i) => (i < fit ? BORDER + 1 : 0));
+    if (fit > 0) heights[fit - 1]! += total - fit * (BORDER + 1);
+    return heights;
   }
   const want = panes.map((p) => BORDER + Math.max(1, natural[p]));
   const heights = [...min];

@@ -16,7 +16,6 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseConninfo } from '../../src/config/conninfo.ts';
 import type { ClusterConfig } from '../../src/config/schema.ts';
 import { formatLsn, parseLsn } from '../../src/model/lsn.ts';
 import { buildTopology } from '../../src/model/topology.ts';
@@ -24,7 +23,7 @@ import type { NodeSample, NodeState, SenderRow } from '../../src/model/types.ts'
 import { describePgError } from '../../src/probes/pg/describe-error.ts';
 import { parseProbeResults } from '../../src/probes/pg/parse-probe.ts';
 import { storeNodesFromConfig } from '../../src/probes/scheduler.ts';
-import { type AppStore, createAppStore, type ProbeUpdate } from '../../src/state/store.ts';
+import { type AppStore, createAppStore } from '../../src/state/store.ts';
 import type { LagThresholds } from '../../src/views/panes/lag-lines.ts';
 import type { PaneData } from '../../src/views/panes/pane-lines.ts';
 
@@ -392,13 +391,6 @@ export function paneData(s: Scenario): PaneData {
     now: s.now,
   };
 }
-
-/** The conninfo of a configured node, parsed (for actions that connect). */
-export function conninfoOf(s: Scenario, name: string) {
-  return parseConninfo(s.cluster.nodes.find((n) => n.name === name)!.conninfo);
-}
-
-export type { ProbeUpdate };
 
 /** A NodeState straight from a fixture (for buildTopology tests that need no store). */
 export function nodeFromFixture(

@@ -30,21 +30,21 @@ export function headerLine(s: {
 }
 
 /** Subscribes to header fields only; re-renders on a clock only while the data is stale. */
-export function Header({ store, width }: { store: AppStore; width: number }) {
+export function Header({ store, width, now: clockNow = Date.now }: { store: AppStore; width: number; now?: () => number }) {
   const cluster = useStore(store, (s) => s.cluster);
   const paused = useStore(store, (s) => s.paused);
   const readOnly = useStore(store, (s) => s.readOnly);
   const intervalMs = useStore(store, (s) => s.intervalMs);
   const lastRefreshAt = useStore(store, (s) => s.lastRefreshAt);
   const nodes = useStore(store, (s) => s.nodes);
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(clockNow);
   const list = Object.values(nodes);
   const up = list.filter((n) => n.health.kind === 'ok').length;
   const primaries = list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name);
   useEffect(() => {
-    setNow(Date.now());
+    setNow(clockNow());
     const id = setInterval(() => {
-      const t = Date.now();
+      const t = clockNow();
       if (lastRefreshAt === null || t - lastRefreshAt > 2 * intervalMs + 1000) setNow(t);
     }, 1000);
     return () => clearInterval(id);

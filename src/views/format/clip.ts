@@ -9,11 +9,13 @@ export function fitLine(line: Line, w: number): Line {
   for (const part of line) {
     if (used >= w) break;
     const pw = width(part.text);
-    const text = used + pw > w ? truncate(part.text, w - used) : part.text;
-    used += used + pw > w ? width(text) : pw;
+    const cut = used + pw > w;
+    const text = cut ? truncate(part.text, w - used) : part.text;
+    used += cut ? width(text) : pw;
     const prev = out[out.length - 1];
     if (prev && prev.tone === part.tone && prev.bold === part.bold) prev.text += text;
     else out.push({ ...part, text });
+    if (cut) break; // a cut segment ends the line; what follows it would be out of place
   }
   if (used < w) {
     const prev = out[out.length - 1];

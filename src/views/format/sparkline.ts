@@ -5,6 +5,7 @@ const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ASCII = ['_', '.', '-', '~', '=', '+', '*', '#'];
 
 export function sparkline(values: number[], width: number, ascii = false, floor = 0): string {
+  if (width <= 0) return '';
   const glyphs = ascii ? ASCII : BLOCKS;
   const tail = values.slice(-width);
   const finite = tail.filter((v) => Number.isFinite(v));

@@ -13,20 +13,27 @@ export function formatBytes(bytes: number | null | undefined): string {
     u++;
   }
   if (u === 0) return `${sign}${v} B`;
-  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  return `${sign}${v.toFixed(digits)} ${UNITS[u]}`;
+  const digits = (x: number) => (x >= 100 ? 0 : x >= 10 ? 1 : 2);
+  // 1023.99 KiB would print as "1024 KiB": carry into the next unit instead.
+  if (Number(v.toFixed(digits(v))) >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${sign}${v.toFixed(digits(v))} ${UNITS[u]}`;
 }
 
 /** Seconds as "0 s", "420 ms", "3.2 s", "4m05s", "2h13m", "3d04h". */
 export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '-';
-  const s = Math.abs(seconds);
   const sign = seconds < 0 ? '-' : '';
+  let s = Math.abs(seconds);
   if (s === 0) return '0 s';
-  if (s < 1) return `${sign}${Math.max(1, Math.round(s * 1000))} ms`;
-  if (s < 10) return `${sign}${s.toFixed(1)} s`;
-  if (s < 60) return `${sign}${Math.round(s)} s`;
-  if (s < 3600) return `${sign}${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  // Round first, then pick the unit, so 0.9996 s is "1.0 s" and 59.6 s is "1m00s".
+  if (s < 1 && Math.round(s * 1000) < 1000) return `${sign}${Math.max(1, Math.round(s * 1000))} ms`;
+  if (Math.round(s * 10) / 10 < 10) return `${sign}${(Math.round(s * 10) / 10).toFixed(1)} s`;
+  s = Math.round(s);
+  if (s < 60) return `${sign}${s} s`;
+  if (s < 3600) return `${sign}${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   if (s < 86400) return `${sign}${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   return `${sign}${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
 }
