@@ -104,14 +104,17 @@ export function App({ store, controls, thresholds, ascii, initialPane, size: fix
     return { topo: buildTopology(list), nodes, order, history, historyVersion, thresholds, now: now() };
   }, [nodes, order, history, historyVersion, thresholds]);
 
-  const bodyRows = Math.max(0, rows - 2);
+  // One row short of the terminal: Ink clears and repaints the whole screen for every frame
+  // whose height reaches the terminal's (a visible flash in tmux, and every byte resent).
+  const frameRows = Math.max(1, rows - 1);
+  const bodyRows = Math.max(0, frameRows - 2);
   let body: React.ReactNode;
   if (dialog) {
     body = <Dialog dialog={dialog} width={columns} height={bodyRows} ascii={ascii} />;
   } else if (help) {
     body = <Help width={columns} height={bodyRows} readOnly={readOnly} ascii={ascii} />;
   } else {
-    const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), zoomed);
+    const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), zoomed, focus);
     body = (
       <Box flexDirection="row" height={bodyRows}>
         {layout.columns.map((col, ci) => (
@@ -128,10 +131,10 @@ export function App({ store, controls, thresholds, ascii, initialPane, size: fix
     );
   }
   return (
-    <Box flexDirection="column" width={columns} height={rows}>
-      <Header store={store} width={columns} now={now} />
+    <Box flexDirection="column" width={columns} height={frameRows}>
+      <Header store={store} width={columns} ascii={ascii} now={now} />
       {body}
-      <Footer store={store} width={columns} />
+      <Footer store={store} width={columns} ascii={ascii} />
     </Box>
   );
 }

@@ -18,9 +18,15 @@ export interface Command {
   match(input: string, key: Key): boolean;
 }
 
+// Order is footer priority: when the footer is cut to the terminal width, the tail goes first.
 export const KEYMAP: readonly Command[] = [
   { id: 'quit', keys: 'q', hint: 'quit', description: 'Quit and restore the terminal', match: (i, k) => i === 'q' || (k.ctrl && i === 'c') },
   { id: 'help', keys: '?', hint: 'help', description: 'Show or hide this help', match: (i) => i === '?' },
+  {
+    id: 'switchWal', keys: 'w', hint: 'switch WAL', action: true,
+    description: 'pg_switch_wal() on the primary (y/N confirm); shows if it got archived',
+    match: (i) => i === 'w',
+  },
   { id: 'focusNext', keys: 'Tab', hint: 'focus', description: 'Focus the next pane', match: (_i, k) => k.tab && !k.shift },
   { id: 'focusPrev', keys: 'S-Tab', description: 'Focus the previous pane', match: (_i, k) => k.tab && k.shift },
   { id: 'zoom', keys: 'Enter', hint: 'zoom', description: 'Zoom the focused pane to the full screen (again to go back)', match: (_i, k) => k.return },
@@ -29,11 +35,6 @@ export const KEYMAP: readonly Command[] = [
   { id: 'faster', keys: '+', description: 'Poll more often (shorter interval)', match: (i) => i === '+' || i === '=' },
   { id: 'slower', keys: '-', hint: 'interval', description: 'Poll less often (longer interval)', match: (i) => i === '-' || i === '_' },
   { id: 'refresh', keys: 'r', hint: 'refresh', description: 'Poll every node now', match: (i) => i === 'r' },
-  {
-    id: 'switchWal', keys: 'w', hint: 'switch WAL', action: true,
-    description: 'Switch WAL on the primary (pg_switch_wal), after a y/N confirm; shows the closed segment and whether it was archived',
-    match: (i) => i === 'w',
-  },
 ];
 
 export function commandFor(input: string, key: Key, readOnly: boolean): Command | undefined {

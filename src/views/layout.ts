@@ -25,6 +25,10 @@ export type Natural = Record<PaneId, number>;
 
 const BORDER = 2;
 const FLEX: PaneId = 'lag';
+/** Who gets rows first when not every pane fits: who is primary matters most, slots least. */
+const PRIORITY: readonly PaneId[] = ['topology', 'lag', 'wal', 'slots'];
+/** Below this many body rows four panes are four slivers: show the focused pane alone. */
+export const MIN_ROWS_FOR_ALL = 4 * (BORDER + 1) + 2;
 
 /** Splits `total` rows among panes stacked in one column. */
 export function stack(panes: PaneId[], natural: Natural, total: number): number[] {
@@ -36,28 +40,25 @@ export function stack(panes: PaneId[], natural: Natural, total: number): number[
     if (fit > 0) heights[fit - 1]! += total - fit * (BORDER + 1);
     return heights;
   }
-  const want = panes.map((p) => BORDER + Math.max(1, natural[p]));
   const heights = [...min];
   let left = total - heights.reduce((a, b) => a + b, 0);
-  // Grow each pane one line at a time toward what it wants, round-robin, so no pane starves.
-  let grew = true;
-  while (left > 0 && grew) {
-    grew = false;
-    for (let i = 0; i < panes.length && left > 0; i++) {
-      if (heights[i]! < want[i]!) {
-        heights[i]!++;
-        left--;
-        grew = true;
-      }
-    }
+  // Each pane in priority order grows to what it asks for, so the topology is never cut to
+  // make room for a slot list.
+  const order = [...panes].sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b));
+  for (const p of order) {
+    const i = panes.indexOf(p);
+    const grow = Math.min(left, Math.max(0, BORDER + Math.max(1, natural[p]) - heights[i]!));
+    heights[i]! += grow;
+    left -= grow;
   }
   const flex = panes.indexOf(FLEX);
   heights[flex >= 0 ? flex : panes.length - 1]! += left;
   return heights;
 }
 
-export function computeLayout(cols: number, bodyRows: number, natural: Natural, zoomed: PaneId | null): Layout {
+export function computeLayout(cols: number, bodyRows: number, natural: Natural, zoomed: PaneId | null, focus: PaneId = 'topology'): Layout {
   if (zoomed) return { columns: [[{ pane: zoomed, width: cols, height: bodyRows }]] };
+  if (bodyRows < MIN_ROWS_FOR_ALL) return { columns: [[{ pane: focus, width: cols, height: bodyRows }]] };
   // Side by side only when each column still holds its tables' essential columns.
   if (cols >= 160 && bodyRows >= 16) {
     const leftWidth = Math.ceil(cols * 0.55);

@@ -10,15 +10,15 @@ import { StyledLine } from './StyledLine.tsx';
 
 const FLASH_TONE = { info: undefined, ok: 'ok', warn: 'warn', error: 'bad' } as const;
 
-export function footerLine(flash: Flash | null, readOnly: boolean, width: number): Line {
+export function footerLine(flash: Flash | null, readOnly: boolean, width: number, ascii = false): Line {
   if (flash) {
-    return fitLine([seg(`${clock(flash.at)} `, 'dim'), seg(flash.text, FLASH_TONE[flash.tone], flash.tone === 'error'), seg('  ? help', 'dim')], width);
+    return fitLine([seg(`${clock(flash.at)} `, 'dim'), seg(flash.text, FLASH_TONE[flash.tone], flash.tone === 'error'), seg('  ? help', 'dim')], width, ascii);
   }
-  return fitLine([seg(footerText(readOnly, width), 'dim')], width);
+  return fitLine([seg(footerText(readOnly, width), 'dim')], width, ascii);
 }
 
-export function Footer({ store, width }: { store: AppStore; width: number }) {
+export function Footer({ store, width, ascii = false }: { store: AppStore; width: number; ascii?: boolean }) {
   const flash = useStore(store, (s) => s.flash);
   const readOnly = useStore(store, (s) => s.readOnly);
-  return <StyledLine line={footerLine(flash, readOnly, width)} />;
+  return <StyledLine line={footerLine(flash, readOnly, width, ascii)} />;
 }

@@ -9,15 +9,19 @@ import { StyledLine } from './StyledLine.tsx';
 
 export function headerLine(s: {
   cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null;
-  up: number; total: number; primaries: string[];
-}, now: number, width: number): Line {
+  up: number; total: number; primaries: string[]; answered: boolean;
+}, now: number, width: number, ascii = false): Line {
   const stale = s.lastRefreshAt !== null && now - s.lastRefreshAt > 2 * s.intervalMs + 1000;
   const line: Line = [
     seg('pgtop-ha', 'accent', true),
     seg(` ${s.cluster} `, undefined, true),
     seg(`${s.up}/${s.total} up`, s.up < s.total ? 'bad' : 'ok'),
     seg(' primary '),
-    s.primaries.length === 1 ? seg(s.primaries[0]!, 'accent') : seg(s.primaries.length === 0 ? 'NONE' : s.primaries.join('+'), 'bad', true),
+    s.primaries.length === 1
+      ? seg(s.primaries[0]!, 'accent')
+      : !s.answered
+        ? seg('?', 'dim')
+        : seg(s.primaries.length === 0 ? 'NONE' : s.primaries.join('+'), 'bad', true),
     seg(' · refreshed '),
     s.lastRefreshAt === null
       ? seg('never', 'dim')
@@ -26,11 +30,11 @@ export function headerLine(s: {
   ];
   if (s.paused) line.push(seg(' PAUSED', 'warn', true));
   if (s.readOnly) line.push(seg(' READ-ONLY', 'dim', true));
-  return fitLine(line, width);
+  return fitLine(line, width, ascii);
 }
 
 /** Subscribes to header fields only; re-renders on a clock only while the data is stale. */
-export function Header({ store, width, now: clockNow = Date.now }: { store: AppStore; width: number; now?: () => number }) {
+export function Header({ store, width, ascii = false, now: clockNow = Date.now }: { store: AppStore; width: number; ascii?: boolean; now?: () => number }) {
   const cluster = useStore(store, (s) => s.cluster);
   const paused = useStore(store, (s) => s.paused);
   const readOnly = useStore(store, (s) => s.readOnly);
@@ -40,6 +44,7 @@ export function Header({ store, width, now: clockNow = Date.now }: { store: AppS
   const [now, setNow] = useState(clockNow);
   const list = Object.values(nodes);
   const up = list.filter((n) => n.health.kind === 'ok').length;
+  const answered = list.some((n) => n.health.kind !== 'connecting');
   const primaries = list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name);
   useEffect(() => {
     setNow(clockNow());
@@ -49,5 +54,5 @@ export function Header({ store, width, now: clockNow = Date.now }: { store: AppS
     }, 1000);
     return () => clearInterval(id);
   }, [lastRefreshAt, intervalMs]);
-  return <StyledLine line={headerLine({ cluster, paused, readOnly, intervalMs, lastRefreshAt, up, total: list.length, primaries }, now, width)} />;
+  return <StyledLine line={headerLine({ cluster, paused, readOnly, intervalMs, lastRefreshAt, up, total: list.length, primaries, answered }, now, width, ascii)} />;
 }

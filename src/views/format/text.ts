@@ -59,11 +59,17 @@ export interface Column {
 export function fitColumns(cols: Column[], total: number): Column[] {
   let kept = [...cols];
   const used = () => kept.reduce((a, c) => a + c.width, 0) + Math.max(0, kept.length - 1);
+  const dropped: Column[] = [];
   while (used() > total) {
     const droppable = kept.filter((c) => c.drop !== undefined);
     if (droppable.length === 0) break;
     const worst = droppable.reduce((a, b) => (b.drop! < a.drop! ? b : a));
     kept = kept.filter((c) => c !== worst);
+    dropped.unshift(worst);
+  }
+  // A narrow column dropped early may still fit in the room a wide one left: bring it back.
+  for (const c of dropped) {
+    if (used() + c.width + 1 <= total) kept = cols.filter((x) => kept.includes(x) || x === c);
   }
   return kept;
 }

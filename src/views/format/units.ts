@@ -14,12 +14,15 @@ export function formatBytes(bytes: number | null | undefined): string {
   }
   if (u === 0) return `${sign}${v} B`;
   const digits = (x: number) => (x >= 100 ? 0 : x >= 10 ? 1 : 2);
-  // 1023.99 KiB would print as "1024 KiB": carry into the next unit instead.
-  if (Number(v.toFixed(digits(v))) >= 1024 && u < UNITS.length - 1) {
+  // Decimals follow the rounded value (99.996 is "100", not "100.00"), and 1023.99 KiB carries
+  // into the next unit rather than printing "1024 KiB".
+  let rounded = Number(v.toFixed(digits(v)));
+  if (rounded >= 1024 && u < UNITS.length - 1) {
     v /= 1024;
     u++;
+    rounded = Number(v.toFixed(digits(v)));
   }
-  return `${sign}${v.toFixed(digits(v))} ${UNITS[u]}`;
+  return `${sign}${rounded.toFixed(digits(rounded))} ${UNITS[u]}`;
 }
 
 /** Seconds as "0 s", "420 ms", "3.2 s", "4m05s", "2h13m", "3d04h". */

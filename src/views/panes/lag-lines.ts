@@ -2,6 +2,7 @@
 // pane is tall enough a graph over time of the replay lag in bytes.
 import asciichart from 'asciichart';
 import type { Topology, TopoEntry } from '../../model/topology.ts';
+import type { NodeState } from '../../model/types.ts';
 import type { History } from '../../state/store.ts';
 import { type Line, type PaneSize, type Tone, seg } from '../format/line.ts';
 import { type Column, cell, fitColumns, padEnd, padStart } from '../format/text.ts';
@@ -20,12 +21,16 @@ function tone(bytes: number | null, seconds: number | null, t: LagThresholds): T
 
 // asciichart's output depends only on the series and the size, and measuring its box-drawing
 // glyphs is the costliest thing a frame can do: one cached rendering per standby and version.
-const chartCache = new Map<string, { key: string; lines: string[] }>();
+// Keyed by the store's history object, so two consoles in one process never share a chart.
+const chartCaches = new WeakMap<History, Map<string, { key: string; lines: string[] }>>();
 
-export function lagChart(name: string, series: number[], width: number, height: number, ascii: boolean, version: number): string[] {
+export function lagChart(history: History, name: string, width: number, height: number, ascii: boolean, version: number): string[] {
+  let chartCache = chartCaches.get(history);
+  if (!chartCache) chartCaches.set(history, (chartCache = new Map()));
   const key = `${version}:${width}:${height}:${ascii}`;
   const cached = chartCache.get(name);
   if (cached?.key === key) return cached.lines;
+  const series = history.lagBytes.get(name)?.last() ?? [];
   const labelWidth = 11;
   const points = Math.max(2, width - labelWidth - 1);
   let data = series.slice(-points).map((v) => (Number.isFinite(v) ? v : 0));
@@ -48,7 +53,7 @@ function worst(standbys: TopoEntry[]): TopoEntry {
   return standbys.reduce((a, b) => ((b.link?.replayLagBytes ?? -1) > (a.link?.replayLagBytes ?? -1) ? b : a));
 }
 
-export function lagLines(topo: Topology, history: History, version: number, thresholds: LagThresholds, size: PaneSize): Line[] {
+export function lagLines(topo: Topology, history: History, version: number, thresholds: LagThresholds, size: PaneSize, nodes?: Record<string, NodeState>): Line[] {
   const standbys = topo.entries.filter((e) => e.role === 'standby');
   if (standbys.length === 0) {
     return [[seg(topo.entries.length === 0 ? 'no nodes' : 'no standby reports to a reachable upstream yet', 'dim')]];
@@ -71,7 +76,7 @@ export function lagLines(topo: Topology, history: History, version: number, thre
     const t = tone(bytes, secs, thresholds);
     const values: Record<string, string> = {
       STANDBY: e.name,
-      'REPLAY LAG': e.link ? formatBytes(bytes) : 'not linked',
+      'REPLAY LAG': e.link ? formatBytes(bytes) : nodes?.[e.name]?.health.kind === 'down' ? 'down' : 'no link',
       TIME: e.link ? (secs === null ? 'idle' : formatSeconds(secs)) : '-',
       'BYTES TREND': sparkline(history.lagBytes.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1024),
       'TIME TREND': sparkline(history.lagSeconds.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1),
@@ -92,9 +97,9 @@ export function lagLines(topo: Topology, history: History, version: number, thre
     const shown = perChart >= 5 ? standbys : [worst(standbys)];
     const h = perChart >= 5 ? perChart : room;
     for (const e of shown) {
-      const series = history.lagBytes.get(e.name)?.last() ?? [];
-      lines.push([seg(`${e.name}: replay lag in bytes, last ${series.length} samples`, 'title')]);
-      for (const l of lagChart(e.name, series, size.width, h - 1, size.ascii, version)) lines.push([seg(l, 'accent')]);
+      const samples = history.lagBytes.get(e.name)?.length ?? 0;
+      lines.push([seg(`${e.name}: replay lag in bytes, last ${samples} samples`, 'title')]);
+      for (const l of lagChart(history, e.name, size.width, h - 1, size.ascii, version)) lines.push([seg(l, 'accent')]);
     }
   }
   return lines;

@@ -21,8 +21,8 @@ export interface PaneData {
 
 export function paneLines(pane: PaneId, d: PaneData, size: PaneSize): Line[] {
   switch (pane) {
-    case 'topology': return topologyLines(d.topo, d.nodes, size);
-    case 'lag': return lagLines(d.topo, d.history, d.historyVersion, d.thresholds, size);
+    case 'topology': return topologyLines(d.topo, d.nodes, size, d);
+    case 'lag': return lagLines(d.topo, d.history, d.historyVersion, d.thresholds, size, d.nodes);
     case 'slots': return slotsLines(d.order, d.nodes, size, d.now);
     case 'wal': return walLines(d.order, d.nodes, d.history, size, d.now);
   }
@@ -32,8 +32,8 @@ export function paneLines(pane: PaneId, d: PaneData, size: PaneSize): Line[] {
 export function naturalHeights(d: PaneData, width: number, ascii: boolean): Natural {
   const probe = { width, height: 0, ascii };
   return {
-    topology: topologyLines(d.topo, d.nodes, probe).length,
-    lag: lagLines(d.topo, d.history, d.historyVersion, d.thresholds, probe).length,
+    topology: topologyLines(d.topo, d.nodes, probe, d).length,
+    lag: lagLines(d.topo, d.history, d.historyVersion, d.thresholds, probe, d.nodes).length,
     slots: slotsLines(d.order, d.nodes, probe, d.now).length,
     wal: walLines(d.order, d.nodes, d.history, { ...probe, height: 1000 }, d.now).length,
   };

@@ -23,7 +23,9 @@ function walTone(slot: SlotRow): Tone | undefined {
 }
 
 export function slotsLines(order: string[], nodes: Record<string, NodeState>, size: PaneSize, now: number): Line[] {
-  const cols = fitColumns(COLUMNS, size.width);
+  // INVALIDATED is empty on a healthy cluster: it takes room only when a slot has a reason.
+  const anyInvalid = order.some((n) => nodes[n]!.sample?.slots.some((s) => s.invalidationReason));
+  const cols = fitColumns(anyInvalid ? COLUMNS : COLUMNS.filter((c) => c.title !== 'INVALIDATED'), size.width);
   const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
   let any = false;
   for (const name of order) {
@@ -35,11 +37,12 @@ export function slotsLines(order: string[], nodes: Record<string, NodeState>, si
         NODE: [name],
         SLOT: [slot.slotName, slot.temporary ? 'dim' : undefined],
         TYPE: [slot.slotType + (slot.synced ? '*' : '')],
-        ACTIVE: slot.active ? ['yes', 'ok'] : ['no', 'warn'],
+        // A slot synced from the primary (17+) is never active on the standby, by design.
+        ACTIVE: slot.active ? ['yes', 'ok'] : slot.synced ? ['synced', 'dim'] : ['no', 'warn'],
         WAL: [slot.walStatus ?? '-', walTone(slot)],
         RETAINED: [formatBytes(slot.retainedBytes), !slot.active && (slot.retainedBytes ?? 0) > 1024 ** 3 ? 'bad' : undefined],
         'SAFE SIZE': [slot.safeWalSize === null ? 'unlimited' : formatBytes(slot.safeWalSize)],
-        'INACTIVE SINCE': [slot.inactiveSince ? formatAge(slot.inactiveSince, now) : slot.active ? '' : s.serverVersionNum < 170000 ? '(17+)' : '-'],
+        'INACTIVE SINCE': [slot.synced ? '' : slot.inactiveSince ? formatAge(slot.inactiveSince, now) : slot.active ? '' : s.serverVersionNum < 170000 ? '(17+)' : '-'],
         INVALIDATED: [slot.invalidationReason ?? '', 'bad'],
       };
       const row: Line = [];

@@ -35,7 +35,12 @@ function nodeLabel(e: TopoEntry, ascii: boolean): string {
   return `${'  '.repeat(e.depth - 1)}${ascii ? '`-' : '└─'}${e.name}`;
 }
 
-export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, size: PaneSize): Line[] {
+export interface TopologyContext {
+  now: number;
+  thresholds: { lagBytesWarn: number; lagSecondsWarn: number };
+}
+
+export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, size: PaneSize, ctx: TopologyContext): Line[] {
   const cols = fitColumns(COLUMNS, size.width);
   const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
   if (topo.primaries.length > 1) {
@@ -48,18 +53,19 @@ export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, 
     const nameCol = cols[0]!;
     const row: Line = [seg(cell(nodeLabel(e, size.ascii), nameCol), e.role === 'primary' ? 'accent' : undefined, e.role === 'primary')];
     if (node.health.kind === 'down') {
-      const rest = size.width - nameCol.width - 1;
-      const age = node.lastOkAt ? ` (last ok ${formatSeconds((node.health.since - node.lastOkAt) / 1000)} before)` : '';
-      row.push(seg(' '), seg(padEnd(`down: ${node.health.reason}${age}`, rest), 'bad'));
+      // How long it has been unreachable comes first: the reason may be cut on a narrow pane.
+      const since = node.lastOkAt ?? node.health.since;
+      row.push(seg(' '), seg(`DOWN ${formatSeconds(Math.max(0, ctx.now - since) / 1000)}`, 'bad', true), seg(`: ${node.health.reason}`, 'bad'));
       lines.push(row);
       continue;
     }
+    const lagging = e.link !== null && ((e.link.replayLagBytes ?? 0) > ctx.thresholds.lagBytesWarn || (e.link.replayLagSeconds ?? 0) > ctx.thresholds.lagSecondsWarn);
     const values: Record<string, { text: string; tone?: 'ok' | 'warn' | 'bad' | 'dim' }> = {
       ROLE: { text: e.role === 'unknown' ? '?' : e.role, tone: e.role === 'unknown' ? 'dim' : undefined },
-      STATE: state,
+      STATE: lagging && state.tone === 'ok' ? { ...state, tone: 'warn' } : state,
       TL: { text: s?.timeline != null ? String(s.timeline) : '-' },
       LSN: { text: (s?.currentLsn ?? s?.replayLsn ?? '-') as string },
-      LAG: { text: e.role === 'standby' ? (e.link ? formatBytes(e.link.replayLagBytes) : '-') : '' },
+      LAG: { text: e.role === 'standby' ? (e.link ? formatBytes(e.link.replayLagBytes) : '-') : '', tone: lagging ? 'warn' : undefined },
       'TIME LAG': { text: e.role === 'standby' ? (e.link ? (e.link.replayLagSeconds === null ? 'idle' : formatSeconds(e.link.replayLagSeconds)) : '-') : '' },
       SYNC: { text: e.link?.syncState ?? '' },
       VER: { text: s ? s.serverVersion.split(' ')[0]!.slice(0, 5) : '' },

@@ -16,12 +16,12 @@ const COLUMNS: Column[] = [
   { title: 'FAILED', width: 6, align: 'right' },
   { title: 'SUMMARIZER', width: 11 },
   { title: 'BEHIND', width: 9, align: 'right' },
-  { title: 'FILES', width: 5, align: 'right', drop: 3 },
-  { title: 'LAST ARCHIVED', width: 24, drop: 4 },
-  { title: 'LAST FAILED', width: 24, drop: 2 },
-  { title: 'SUMMARIZED', width: 11, align: 'right', drop: 5 },
+  { title: 'FILES', width: 5, align: 'right', drop: 5 },
+  { title: 'LAST ARCHIVED', width: 24, drop: 3 },
+  { title: 'LAST FAILED', width: 24, drop: 6 },
+  { title: 'SUMMARIZED', width: 11, align: 'right', drop: 4 },
   { title: 'OLDEST SUMMARY', width: 14, align: 'right', drop: 1 },
-  { title: 'KEEP', width: 6, align: 'right', drop: 6 },
+  { title: 'KEEP', width: 6, align: 'right', drop: 2 },
 ];
 
 /** An archiver is failing when its newest failure is more recent than its newest success. */
@@ -63,13 +63,15 @@ function summaryCells(s: NodeSample): Record<string, Cell> {
 }
 
 export function walLines(order: string[], nodes: Record<string, NodeState>, history: History, size: PaneSize, now: number): Line[] {
-  const cols = fitColumns(COLUMNS, size.width);
+  // LAST FAILED is kept over everything optional, but only takes room once something failed.
+  const anyFailed = order.some((n) => nodes[n]!.sample?.archiver.lastFailedWal);
+  const cols = fitColumns(anyFailed ? COLUMNS : COLUMNS.filter((c) => c.title !== 'LAST FAILED'), size.width);
   const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
   for (const name of order) {
     const node = nodes[name]!;
     const s = node.health.kind === 'ok' ? node.sample : null;
     if (!s) {
-      lines.push([seg(cell(name, cols[0]!)), seg(node.health.kind === 'down' ? ' down' : ' connecting…', node.health.kind === 'down' ? 'bad' : 'dim')]);
+      lines.push([seg(cell(name, cols[0]!)), seg(node.health.kind === 'down' ? ' down' : ' connecting', node.health.kind === 'down' ? 'bad' : 'dim')]);
       continue;
     }
     const rate = history.walRate.get(name)?.latest();

@@ -56,8 +56,10 @@ describe('commandFor', () => {
 });
 
 describe('footerText', () => {
-  const full = 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh  w switch WAL';
+  // KEYMAP order is footer priority: w comes right after ? help, so a narrow footer cuts r first.
+  const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh';
   test('is generated from the KEYMAP hints in order', () => {
+    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh']);
     const hints = KEYMAP.filter((c) => c.hint).map((c) => c.hint!);
     assert.equal(footerText(false, 500), full);
     let at = 0;
@@ -72,10 +74,14 @@ describe('footerText', () => {
     [0, false, ''],
     [13, false, 'q quit'],
     [14, false, 'q quit  ? help'],
-    [40, false, 'q quit  ? help  Tab focus  Enter zoom'],
-    [80, false, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
-    [88, false, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
+    [27, false, 'q quit  ? help'],
+    [28, false, 'q quit  ? help  w switch WAL'],
+    [40, false, 'q quit  ? help  w switch WAL  Tab focus'],
+    [80, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval'],
+    [88, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval'],
     [89, false, full],
+    [40, true, 'q quit  ? help  Tab focus  Enter zoom'], // read-only: w gone, the next hints move up
+    [80, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
     [200, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
   ];
   for (const [w, ro, want] of cases) {
@@ -102,6 +108,7 @@ describe('helpRows', () => {
   test('lists every command with its keys and description', () => {
     assert.deepEqual(helpRows(false), KEYMAP.map((c) => ({ keys: c.keys, description: c.description })));
     assert.equal(helpRows(false).length, 11);
+    assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r']);
   });
   test('read-only leaves out the actions only', () => {
     assert.deepEqual(helpRows(true).map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r']);

@@ -2,8 +2,11 @@
 // every fixture capture (LSNs, captured lag, ages of captured timestamps) are read from the
 // sample; everything the views decide (columns, order, words, tones) is literal.
 import assert from 'node:assert/strict';
+import { Ring } from '../../../src/state/ring.ts';
+import type { History } from '../../../src/state/store.ts';
 import { describe, test } from 'node:test';
 import type { NodeSample, NodeState } from '../../../src/model/types.ts';
+import { fitLine } from '../../../src/views/format/clip.ts';
 import { type Line, lineText } from '../../../src/views/format/line.ts';
 import { formatAge, formatBytes, formatSeconds } from '../../../src/views/format/units.ts';
 import { lagChart, lagLines } from '../../../src/views/panes/lag-lines.ts';
@@ -32,7 +35,7 @@ describe('topologyLines', () => {
   test('healthy17 at 78 columns: tree order, cascade indented under its upstream, SYNC and RTT dropped', () => {
     const s = SCENARIOS.healthy17();
     const d = paneData(s);
-    const lines = topologyLines(d.topo, d.nodes, size(78));
+    const lines = topologyLines(d.topo, d.nodes, size(78), d);
     const link = (n: string) => d.topo.entries.find((e) => e.name === n)!.link!;
     const lag = (n: string) => `${rj(formatBytes(link(n).replayLagBytes), 9)} ${rj(formatSeconds(link(n).replayLagSeconds), 8)}`;
     assert.deepEqual(text(lines), [
@@ -42,23 +45,41 @@ describe('topologyLines', () => {
       `  └─standby3       standby streaming    1 ${rj(sample(s, 'standby3').replayLsn!, 11)} ${lag('standby3')} 17.10`,
       `└─standby2         standby paused       1 ${rj(sample(s, 'standby2').replayLsn!, 11)} ${lag('standby2')} 17.10`,
     ]);
-    const standby = (state: string) => ['-', '-', state, '-', '-', '-', '-', '-']; // name role STATE tl lsn lag time ver
-    assert.deepEqual(lines.map(tones), [['title'], ['accent!', '-', 'ok', '-', '-', '-'], standby('ok'), standby('ok'), standby('warn')]);
+    // name role STATE tl lsn LAG time ver
+    const standby = (state: string, lag = '-') => ['-', '-', state, '-', '-', lag, '-', '-'];
+    assert.deepEqual(lines.map(tones), [
+      ['title'],
+      ['accent!', '-', 'ok', '-', '-', '-'],
+      standby('ok'),
+      standby('warn', 'warn'), // streaming, but over the lag threshold: STATE and LAG warn
+      standby('warn'), // paused is warn already; its lag is under the thresholds
+    ]);
     // The captured state itself: standby2 paused 136 KiB behind, standby3 ~48 MiB behind standby1.
     assert.equal(sample(s, 'standby2').replayPaused, true);
     assert.ok(link('standby3').replayLagBytes! > THRESHOLDS.lagBytesWarn);
+    assert.ok(link('standby2').replayLagBytes! <= THRESHOLDS.lagBytesWarn && link('standby2').replayLagSeconds! <= THRESHOLDS.lagSecondsWarn);
+    assert.ok(link('standby1').replayLagBytes! <= THRESHOLDS.lagBytesWarn && link('standby1').replayLagSeconds! <= THRESHOLDS.lagSecondsWarn);
+  });
+
+  test('the lag warning follows the thresholds it is given', () => {
+    const d = paneData(SCENARIOS.healthy17());
+    const row = (thresholds: { lagBytesWarn: number; lagSecondsWarn: number }) =>
+      tones(topologyLines(d.topo, d.nodes, size(78), { now: d.now, thresholds })[3]!); // standby3, 48 MiB and 1.6 s behind
+    assert.deepEqual(row({ lagBytesWarn: 64 * 1024 ** 2, lagSecondsWarn: 30 }), ['-', '-', 'ok', '-', '-', '-', '-', '-']);
+    assert.deepEqual(row({ lagBytesWarn: 64 * 1024 ** 2, lagSecondsWarn: 1 }), ['-', '-', 'warn', '-', '-', 'warn', '-', '-']); // seconds alone
+    assert.deepEqual(row(THRESHOLDS), ['-', '-', 'warn', '-', '-', 'warn', '-', '-']);
   });
 
   test('wide: SYNC and RTT come back, in that order', () => {
     const d = paneData(SCENARIOS.healthy17());
-    const lines = text(topologyLines(d.topo, d.nodes, size(118)));
+    const lines = text(topologyLines(d.topo, d.nodes, size(118), d));
     assert.equal(lines[0], 'NODE               ROLE    STATE       TL         LSN       LAG TIME LAG SYNC  VER      RTT');
     assert.match(lines[2]!, /^└─standby1 .* async 17\.10 +\d+(\.\d)?ms$/);
   });
 
   test('ascii: the cascade is drawn with `-', () => {
     const d = paneData(SCENARIOS.healthy17());
-    assert.deepEqual(text(topologyLines(d.topo, d.nodes, size(78, 0, true))).map((l) => l.slice(0, 19)), [
+    assert.deepEqual(text(topologyLines(d.topo, d.nodes, size(78, 0, true), d)).map((l) => l.slice(0, 19)), [
       'NODE               ', 'primary            ', '`-standby1         ', '  `-standby3       ', '`-standby2         ',
     ]);
   });
@@ -69,20 +90,28 @@ describe('topologyLines', () => {
     const n = node(s, 'standby2');
     assert.equal(n.health.kind, 'down');
     const since = n.health.kind === 'down' ? n.health.since : 0;
-    const lines = topologyLines(d.topo, d.nodes, size(200));
+    // How long it has been unreachable: counted from the last good reply, not from the failed one.
+    const down = `DOWN ${formatSeconds((d.now - n.lastOkAt!) / 1000)}`;
+    assert.notEqual(down, `DOWN ${formatSeconds((d.now - since) / 1000)}`, 'the two starting points read differently');
+    const lines = topologyLines(d.topo, d.nodes, size(200), d);
     const row = lines.find((l) => lineText(l).includes('standby2'))!;
     assert.equal(
       lineText(row).trimEnd(),
-      `└─standby2         down: connection refused at pgtop_probe@127.0.0.1:5434/postgres (is PostgreSQL running?) (last ok ${formatSeconds((since - n.lastOkAt!) / 1000)} before)`,
+      `└─standby2         ${down}: connection refused at pgtop_probe@127.0.0.1:5434/postgres (is PostgreSQL running?)`,
     );
-    assert.deepEqual(tones(row), ['-', 'bad']);
-    assert.equal(width78(topologyLines(d.topo, d.nodes, size(78))).every((w) => w <= 78), true);
+    assert.deepEqual(tones(row), ['-', 'bad!', 'bad']); // bold red DOWN …, then the reason in red
+    // At 78 the other rows are laid out to the width; the down row is cut by PaneBox (fitLine),
+    // after the duration, so only the reason loses its tail.
+    const at78 = topologyLines(d.topo, d.nodes, size(78), d);
+    const row78 = at78.find((l) => lineText(l).includes('standby2'))!;
+    assert.equal(lineText(fitLine(row78, 78)), `└─standby2         ${down}: connection refused at pgtop_probe@127.0.0.1:54…`);
+    assert.equal(width78(at78.filter((l) => l !== row78)).every((w) => w <= 78), true);
   });
 
   test('splitBrain: a red line names both primaries, each primary roots its own tree', () => {
     const s = SCENARIOS.splitBrain();
     const d = paneData(s);
-    const lines = topologyLines(d.topo, d.nodes, size(78));
+    const lines = topologyLines(d.topo, d.nodes, size(78), d);
     assert.equal(lineText(lines[1]!), '!! 2 primaries: primary, standby1 (split brain?)'.padEnd(78));
     assert.deepEqual(tones(lines[1]!), ['bad!']);
     assert.deepEqual(text(lines).slice(2).map((l) => l.slice(0, 42)), [
@@ -97,7 +126,7 @@ describe('topologyLines', () => {
     const s = SCENARIOS.pg15();
     const d = paneData(s);
     const row = sample(s, 'primary').senders.find((r) => r.applicationName === 'barman_receive_wal')!;
-    const lines = topologyLines(d.topo, d.nodes, size(120));
+    const lines = topologyLines(d.topo, d.nodes, size(120), d);
     assert.deepEqual(text(lines).slice(1).map((l) => l.trimEnd()), [
       `primary            primary read-write   1 ${rj(sample(s, 'primary').currentLsn!, 11)}                          15.18 ${rj(`${sample(s, 'primary').roundTripMs.toFixed(1)}ms`, 6)}`,
       `└─standby1         standby streaming    1 ${rj(sample(s, 'standby1').replayLsn!, 11)}       0 B     idle async 15.18 ${rj(`${sample(s, 'standby1').roundTripMs < 10 ? sample(s, 'standby1').roundTripMs.toFixed(1) : Math.round(sample(s, 'standby1').roundTripMs)}ms`, 6)}`,
@@ -109,7 +138,7 @@ describe('topologyLines', () => {
   test('walStreamer: an unlisted standby is not called a WAL streamer', () => {
     const s = SCENARIOS.walStreamer();
     const d = paneData(s);
-    const lines = text(topologyLines(d.topo, d.nodes, size(200))).map((l) => l.trimEnd());
+    const lines = text(topologyLines(d.topo, d.nodes, size(200), d)).map((l) => l.trimEnd());
     assert.deepEqual(lines.slice(2).map((l) => l.replace(/flushed [0-9A-F]+\/[0-9A-F]+, .* behind/, 'flushed …')), [
       '  barman_receive_wal on primary: WAL streamer, streaming, flushed …, slot barman',
       '  standby1 on primary: unlisted standby, streaming, flushed …, slot standby1',
@@ -118,7 +147,7 @@ describe('topologyLines', () => {
 
   test('connecting: every node listed, nothing known', () => {
     const d = paneData(SCENARIOS.connecting());
-    const lines = topologyLines(d.topo, d.nodes, size(78));
+    const lines = topologyLines(d.topo, d.nodes, size(78), d);
     assert.deepEqual(text(lines).slice(1), ['primary', 'standby1', 'standby2'].map((n) => `${n.padEnd(18)} ?       connecting   -           -                         `));
     assert.deepEqual(tones(lines[1]!), ['-', 'dim', 'dim', '-', '-']);
   });
@@ -157,8 +186,12 @@ describe('lagLines', () => {
 
   test('standbyDown: no link any more, the history stops where it was', () => {
     const d = paneData(SCENARIOS.standbyDown());
-    const row = lineText(lagLines(d.topo, d.history, d.historyVersion, THRESHOLDS, size(78))[3]!);
-    assert.equal(row.slice(0, 36), 'standby2         not linked        -');
+    const row = (nodes?: Record<string, NodeState>) => lineText(lagLines(d.topo, d.history, d.historyVersion, THRESHOLDS, size(78), nodes)[3]!);
+    assert.equal(row(d.nodes).slice(0, 36), 'standby2               down        -');
+    // Without the node states, or while the node is not known to be down, it only has no link.
+    assert.equal(row().slice(0, 36), 'standby2            no link        -');
+    const connecting = { ...d.nodes, standby2: { ...d.nodes.standby2!, health: { kind: 'connecting' as const } } };
+    assert.equal(row(connecting).slice(0, 36), 'standby2            no link        -');
     assert.equal(d.history.lagBytes.get('standby2')!.length, HISTORY_TICKS - 3);
   });
 
@@ -186,12 +219,21 @@ describe('lagLines', () => {
     assert.equal(head(20), 'STANDBY          REPLAY LAG     TIME'); // the rest never drops: PaneBox cuts
   });
 
-  test('lagChart: a different series is never served from another store\'s cache', {
-    todo: 'src bug (latent): chartCache is keyed by standby name + historyVersion + size, not by the series (src/views/panes/lag-lines.ts)',
-  }, () => {
-    const a = lagChart('cache-probe', [0, 1024, 2048, 4096], 40, 5, false, 7);
-    const b = lagChart('cache-probe', [4096, 2048, 1024, 0], 40, 5, false, 7); // another store at the same version
+  test('lagChart: two stores with the same standby name and version never share a chart', () => {
+    const mk = (values: number[]) => {
+      const h = { lagBytes: new Map([['cache-probe', new Ring(10)]]), lagSeconds: new Map(), walRate: new Map() } as History;
+      for (const v of values) h.lagBytes.get('cache-probe')!.push(v);
+      return h;
+    };
+    const ha = mk([0, 1024, 2048, 4096]);
+    const a = lagChart(ha, 'cache-probe', 40, 5, false, 7);
+    const b = lagChart(mk([4096, 2048, 1024, 0]), 'cache-probe', 40, 5, false, 7);
     assert.notDeepEqual(b, a);
+    // The same history at the same version and size is served from its cache (the very array)…
+    assert.equal(lagChart(ha, 'cache-probe', 40, 5, false, 7), a);
+    // …until the version moves on.
+    ha.lagBytes.get('cache-probe')!.push(0);
+    assert.notDeepEqual(lagChart(ha, 'cache-probe', 40, 5, false, 8), a);
   });
 
   test('no standby: says so', () => {
@@ -202,31 +244,40 @@ describe('lagLines', () => {
 });
 
 describe('slotsLines', () => {
-  test('healthy17 at 78: every slot of every node; TYPE, SAFE SIZE and INACTIVE SINCE dropped', () => {
+  test('healthy17 at 78: every slot of every node; TYPE and SAFE SIZE dropped, no INVALIDATED column when nothing is invalidated', () => {
     const s = SCENARIOS.healthy17();
     const d = paneData(s);
     const lines = slotsLines(d.order, d.nodes, size(78), d.now);
-    const ret = (n: string, slot: string) => rj(formatBytes(sample(s, n).slots.find((x) => x.slotName === slot)!.retainedBytes), 10);
+    const slot = (n: string, name: string) => sample(s, n).slots.find((x) => x.slotName === name)!;
+    const ret = (n: string, name: string) => rj(formatBytes(slot(n, name).retainedBytes), 10);
+    const since = (n: string, name: string) => formatAge(slot(n, name).inactiveSince, VIEW_NOW).padEnd(14);
     assert.deepEqual(text(lines), [
-      'NODE         SLOT               ACTIVE WAL          RETAINED INVALIDATED   ',
-      `primary      app_logical        no     reserved   ${ret('primary', 'app_logical')}               `,
-      `primary      old_standby        no     reserved   ${ret('primary', 'old_standby')}               `,
+      'NODE         SLOT               ACTIVE WAL          RETAINED INACTIVE SINCE',
+      `primary      app_logical        no     reserved   ${ret('primary', 'app_logical')} ${since('primary', 'app_logical')}`,
+      `primary      old_standby        no     reserved   ${ret('primary', 'old_standby')} ${since('primary', 'old_standby')}`,
       `primary      standby1           yes    reserved   ${ret('primary', 'standby1')}               `,
       `primary      standby2           yes    reserved   ${ret('primary', 'standby2')}               `,
-      `standby1     app_logical        no     reserved   ${ret('standby1', 'app_logical')}               `,
+      `standby1     app_logical        synced reserved   ${ret('standby1', 'app_logical')}               `, // synced from the primary (17+)
       `standby1     cascade            yes    reserved   ${ret('standby1', 'cascade')}               `,
     ]);
-    assert.deepEqual(tones(lines[1]!), ['-', '-', 'warn', '-', '-']);
+    assert.deepEqual(tones(lines[1]!), ['-', '-', 'warn', '-', '-', '-']);
     assert.deepEqual(tones(lines[3]!), ['-', '-', 'ok', '-', '-']);
+    assert.deepEqual(tones(lines[5]!), ['-', '-', 'dim', '-', '-']); // synced: dim, not a warning
+    // The synced slot is inactive with an inactive_since of its own: neither is shown.
+    assert.equal(slot('standby1', 'app_logical').synced, true);
+    assert.equal(slot('standby1', 'app_logical').active, false);
+    assert.ok(slot('standby1', 'app_logical').inactiveSince);
   });
 
   test('wide: the synced failover slot on the standby is marked logical*, inactive slots say since when', () => {
     const s = SCENARIOS.healthy17();
     const d = paneData(s);
     const lines = text(slotsLines(d.order, d.nodes, size(118), d.now));
-    assert.equal(lines[0], 'NODE         SLOT               TYPE     ACTIVE WAL          RETAINED  SAFE SIZE INACTIVE SINCE INVALIDATED   ');
+    assert.equal(lines[0], 'NODE         SLOT               TYPE     ACTIVE WAL          RETAINED  SAFE SIZE INACTIVE SINCE');
     const synced = lines.find((l) => l.startsWith('standby1     app_logical'))!;
     assert.equal(synced.slice(32, 40), 'logical*');
+    assert.equal(synced.slice(41, 47), 'synced');
+    assert.equal(synced.slice(81), ' '.repeat(14)); // no INACTIVE SINCE for a synced slot
     const old = sample(s, 'primary').slots.find((x) => x.slotName === 'old_standby')!;
     const oldLine = lines.find((l) => l.startsWith('primary      old_standby'))!;
     assert.equal(oldLine.slice(32, 96).trimEnd(), `physical no     reserved   ${rj(formatBytes(old.retainedBytes), 10)} ${rj(formatBytes(old.safeWalSize), 10)} ${formatAge(old.inactiveSince, VIEW_NOW)}`);
@@ -250,6 +301,25 @@ describe('slotsLines', () => {
     ]);
   });
 
+  test('INVALIDATED appears as soon as one slot has an invalidation reason', () => {
+    const s = SCENARIOS.healthy17();
+    const d = paneData(s);
+    const p = d.nodes.primary!;
+    const lost = {
+      ...p,
+      sample: { ...p.sample!, slots: p.sample!.slots.map((x) => (x.slotName === 'old_standby' ? { ...x, walStatus: 'lost', invalidationReason: 'wal_removed' } : x)) },
+    } as NodeState;
+    const nodes = { ...d.nodes, primary: lost };
+    const wide = slotsLines(d.order, nodes, size(118), d.now);
+    assert.equal(lineText(wide[0]!), 'NODE         SLOT               TYPE     ACTIVE WAL          RETAINED  SAFE SIZE INACTIVE SINCE INVALIDATED   ');
+    const row = wide.find((l) => lineText(l).startsWith('primary      old_standby'))!;
+    assert.equal(lineText(row).slice(48, 58), 'lost      ');
+    assert.equal(lineText(row).slice(96), 'wal_removed   ');
+    assert.deepEqual(tones(row).slice(-1), ['bad']);
+    // At 78 it outranks INACTIVE SINCE (dropped third, before INVALIDATED).
+    assert.equal(lineText(slotsLines(d.order, nodes, size(78), d.now)[0]!), 'NODE         SLOT               ACTIVE WAL          RETAINED INVALIDATED   ');
+  });
+
   test('no slots anywhere: says so', () => {
     const d = paneData(SCENARIOS.connecting());
     assert.deepEqual(text(slotsLines(d.order, d.nodes, size(78), d.now)).slice(1), ['no replication slots on any reachable node'.padEnd(78)]);
@@ -257,7 +327,7 @@ describe('slotsLines', () => {
 });
 
 describe('walLines', () => {
-  const H78 = 'NODE           WAL RATE ARCHIVED      AGE FAILED SUMMARIZER     BEHIND   KEEP';
+  const H78 = 'NODE           WAL RATE ARCHIVED      AGE FAILED SUMMARIZER     BEHIND FILES';
 
   test('healthy17 at 78: rate from the pushed history, failing archiver on the primary, summarizer per node', () => {
     const s = SCENARIOS.healthy17();
@@ -267,17 +337,20 @@ describe('walLines', () => {
     const lines = walLines(d.order, d.nodes, d.history, size(78), d.now);
     const age = rj(formatAge(a.lastArchivedTime, VIEW_NOW).replace(' ago', ''), 8);
     const behind = (n: string) => rj(formatBytes(sample(s, n).walSummary!.behindBytes), 9);
+    const files = (n: string) => rj(String(sample(s, n).walSummary!.summaryCount), 5);
+    // LAST FAILED (rank 6) and the wider optional columns go; FILES (5, 5 wide) comes back into the room they left.
     assert.deepEqual(text(lines), [
       H78,
-      `primary      80.0 KiB/s ${rj(String(a.archivedCount), 8)} ${age} ${rj(`${a.failedCount}!`, 6)} running     ${behind('primary')} 10d00h`,
-      `standby1     80.0 KiB/s  standby        -      - running     ${behind('standby1')} 10d00h`,
-      'standby2     80.0 KiB/s  standby        -      - off                 -      -',
-      'standby3     80.0 KiB/s  standby        -      - off                 -      -',
+      `primary      80.0 KiB/s ${rj(String(a.archivedCount), 8)} ${age} ${rj(`${a.failedCount}!`, 6)} running     ${behind('primary')} ${files('primary')}`,
+      `standby1     80.0 KiB/s  standby        -      - running     ${behind('standby1')} ${files('standby1')}`,
+      `standby2     80.0 KiB/s  standby        -      - off                 - ${files('standby2')}`,
+      `standby3     80.0 KiB/s  standby        -      - off                 - ${files('standby3')}`,
     ]);
     assert.equal(archiverFailing(a), true, 'captured after archive_command started failing');
     assert.equal(w.summarizeWal, true);
     assert.deepEqual(tones(lines[1]!), ['accent', '-', '-', '-', 'bad', 'ok', '-', '-']);
-    assert.deepEqual(tones(lines[3]!), ['-', '-', 'dim', 'dim', 'dim', 'warn', 'dim', 'dim']); // off, but summaries exist
+    assert.deepEqual(tones(lines[3]!), ['-', '-', 'dim', 'dim', 'dim', 'warn', 'dim', '-']); // off, but summaries exist (FILES)
+    assert.ok(sample(s, 'standby2').walSummary!.summaryCount > 0);
   });
 
   test('wide: the failed WAL file and the summary range appear', () => {
@@ -289,11 +362,36 @@ describe('walLines', () => {
     assert.ok(lines[1]!.includes(` ${a.lastArchivedWal} ${a.lastFailedWal} `), lines[1]);
   });
 
+  test('drop order: OLDEST SUMMARY, KEEP, LAST ARCHIVED, SUMMARIZED, FILES, LAST FAILED, WAL RATE', () => {
+    const d = paneData(SCENARIOS.healthy17());
+    const head = (w: number) => lineText(walLines(d.order, d.nodes, d.history, size(w), d.now)[0]!).trimEnd();
+    const base = 'NODE           WAL RATE ARCHIVED      AGE FAILED SUMMARIZER     BEHIND';
+    // Each width is the widest at which the next column by rank is gone; columns dropped before it
+    // come back where they fit in the room it left.
+    assert.equal(head(160), `${base} FILES LAST ARCHIVED            LAST FAILED               SUMMARIZED OLDEST SUMMARY   KEEP`);
+    assert.equal(head(159), `${base} FILES LAST ARCHIVED            LAST FAILED               SUMMARIZED   KEEP`); // 1 OLDEST SUMMARY
+    assert.equal(head(144), `${base} FILES LAST ARCHIVED            LAST FAILED               SUMMARIZED`); // 2 KEEP
+    assert.equal(head(137), `${base} FILES LAST FAILED               SUMMARIZED OLDEST SUMMARY   KEEP`); // 3 LAST ARCHIVED: 1 and 2 fit again
+    assert.equal(head(112), `${base} FILES LAST FAILED                KEEP`); // 4 SUMMARIZED
+    assert.equal(head(100), `${base} LAST FAILED`); // 5 FILES
+    assert.equal(head(94), `${base} FILES  SUMMARIZED`); // 6 LAST FAILED: 5 and 4 fit again
+    assert.equal(head(64), 'NODE         ARCHIVED      AGE FAILED SUMMARIZER     BEHIND'); // 7 WAL RATE
+  });
+
+  test('LAST FAILED takes room only when some node has a failed WAL', () => {
+    const d = paneData(SCENARIOS.pg15());
+    assert.equal(sample(SCENARIOS.pg15(), 'primary').archiver.lastFailedWal, null);
+    assert.equal(
+      lineText(walLines(d.order, d.nodes, d.history, size(200), d.now)[0]!),
+      'NODE           WAL RATE ARCHIVED      AGE FAILED SUMMARIZER     BEHIND FILES LAST ARCHIVED             SUMMARIZED OLDEST SUMMARY   KEEP',
+    );
+  });
+
   test('pg15: no WAL summaries before 17', () => {
     const d = paneData(SCENARIOS.pg15());
     assert.deepEqual(text(walLines(d.order, d.nodes, d.history, size(78), d.now)).slice(1).map((l) => l.slice(49)), [
-      'n/a (<17)           -      -',
-      'n/a (<17)           -      -',
+      'n/a (<17)           -     -',
+      'n/a (<17)           -     -',
     ]);
   });
 
@@ -303,7 +401,9 @@ describe('walLines', () => {
     assert.equal(lineText(lines[3]!), 'standby2     down');
     assert.deepEqual(tones(lines[3]!), ['-', 'bad']);
     const c = paneData(SCENARIOS.connecting());
-    assert.deepEqual(text(walLines(c.order, c.nodes, c.history, size(78), c.now)).slice(1), ['primary      connecting…', 'standby1     connecting…', 'standby2     connecting…']);
+    const cl = walLines(c.order, c.nodes, c.history, size(78), c.now);
+    assert.deepEqual(text(cl).slice(1), ['primary      connecting', 'standby1     connecting', 'standby2     connecting']);
+    assert.deepEqual(tones(cl[1]!), ['-', 'dim']);
   });
 
   test('archiverFailing: the newest failure is newer than the newest success', () => {

@@ -1,7 +1,8 @@
 // Cell helpers, sparklines and line fitting: every line handed to Ink must already be its width.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fitLine } from '../../../src/views/format/clip.ts';
+import { frameTitle, paneBody } from '../../../src/views/components/PaneBox.tsx';
+import { fitLine, toAscii } from '../../../src/views/format/clip.ts';
 import { type Line, lineText, seg } from '../../../src/views/format/line.ts';
 import { sparkline } from '../../../src/views/format/sparkline.ts';
 import { type Column, cell, fitColumns, padEnd, padStart, truncate, width } from '../../../src/views/format/text.ts';
@@ -95,6 +96,22 @@ describe('fitColumns', () => {
   ];
   for (const [total, want] of cases) test(`${total} columns keep ${want}`, () => assert.equal(titles(total), want));
 
+  test('a column dropped early comes back, in its place, when it fits in the room a wider one left', () => {
+    const mixed: Column[] = [
+      { title: 'A', width: 10 },
+      { title: 'B', width: 3, drop: 1 },
+      { title: 'C', width: 20, drop: 2 },
+      { title: 'D', width: 10 },
+    ];
+    const t = (total: number) => fitColumns(mixed, total).map((c) => c.title).join('');
+    // All four take 43 + 3 separators = 46.
+    assert.equal(t(46), 'ABCD');
+    assert.equal(t(45), 'ACD'); // B (rank 1) dropped: 42; B back would be 46
+    assert.equal(t(41), 'ABD'); // B, then C dropped (AD = 21): B fits again (25), between A and D
+    assert.equal(t(25), 'ABD');
+    assert.equal(t(24), 'AD');
+  });
+
   test('keeps the original order and does not mutate its input', () => {
     const copy = cols.map((c) => ({ ...c }));
     const kept = fitColumns(cols, 43);
@@ -182,5 +199,52 @@ describe('fitLine', () => {
   }
   test('a wide glyph cut short is padded, not followed by the next segment ("日……" before the fix)', () => {
     assert.equal(text(fitLine([seg('日本語'), seg('xyz', 'ok')], 4)), '日… ');
+  });
+  test('ascii: every glyph outside ASCII gets a one-column stand-in', () => {
+    const input: Line = [seg('… 3 more · ▶ x', 'dim'), seg(' └─a ●')];
+    assert.deepEqual(fitLine(input, 20, true), [{ text: '~ 3 more - > x', tone: 'dim' }, { text: ' `-a *' }]);
+    assert.deepEqual(input, [seg('… 3 more · ▶ x', 'dim'), seg(' └─a ●')]); // input untouched
+    assert.equal(text(fitLine([seg('a…b')], 3)), 'a…b'); // only in ascii mode
+    assert.equal(toAscii('日本'), '??'); // unknown glyphs, wide ones too, become one "?"
+    assert.equal(toAscii('plain'), 'plain');
+  });
+  test('ascii: a cut line is marked with "~", not "…"', () => {
+    assert.equal(text(fitLine([seg('hello world')], 5, true)), 'hell~');
+  });
+});
+
+describe('paneBody / frameTitle (PaneBox)', () => {
+  const rows: Line[] = [[seg('NODE', 'title')], [seg('a')], [seg('b')], [seg('c')], [seg('d')]];
+  const body = (lines: Line[], w: number, h: number, ascii = false) => {
+    const r = paneBody(lines, w, h, ascii);
+    return { body: r.body.map(lineText), hidden: r.hidden };
+  };
+
+  test('the lines that fit, fitted to the width; how many did not fit is counted, not drawn', () => {
+    assert.deepEqual(body(rows, 6, 9), { body: ['NODE  ', 'a     ', 'b     ', 'c     ', 'd     '], hidden: 0 });
+    assert.deepEqual(body(rows, 6, 5), { body: ['NODE  ', 'a     ', 'b     ', 'c     ', 'd     '], hidden: 0 });
+    assert.deepEqual(body(rows, 6, 4), { body: ['NODE  ', 'a     ', 'b     ', 'c     '], hidden: 1 });
+    assert.deepEqual(body(rows, 6, 3), { body: ['NODE  ', 'a     ', 'b     '], hidden: 2 });
+  });
+
+  test('below 3 inner rows the header gives way to data, but only when lines are cut', () => {
+    assert.deepEqual(body(rows, 1, 2), { body: ['a', 'b'], hidden: 2 });
+    assert.deepEqual(body(rows, 1, 1), { body: ['a'], hidden: 3 });
+    assert.deepEqual(body(rows.slice(0, 2), 4, 2), { body: ['NODE', 'a   '], hidden: 0 }); // everything fits
+    assert.deepEqual(body([[seg('x')], [seg('y')], [seg('z')]], 1, 2), { body: ['x', 'y'], hidden: 1 }); // no title line
+  });
+
+  test('ascii fits the body in ascii', () => {
+    assert.deepEqual(body([[seg('a … b · c ▶')]], 11, 1, true), { body: ['a ~ b - c >'], hidden: 0 });
+  });
+
+  test('frameTitle: the count goes into the border, with the zoom hint on the focused pane', () => {
+    assert.equal(frameTitle('Slots', 30, false, false), '┌─ Slots ────────────────────┐');
+    assert.equal(frameTitle('Slots', 30, false, false, 0), '┌─ Slots ────────────────────┐');
+    assert.equal(frameTitle('Slots', 40, false, false, 5), '┌─ Slots (+5 more) ────────────────────┐');
+    assert.equal(frameTitle('Slots', 50, false, true, 5), '┌─ ▶ Slots (+5 more, Enter zooms) ───────────────┐');
+    assert.equal(frameTitle('Slots', 50, true, true, 5), '+- > Slots (+5 more, Enter zooms) ---------------+');
+    assert.equal(frameTitle('Replication slots', 20, false, true, 5), '┌─ ▶ Replication sl┐'); // cut to the width
+    for (const w of [4, 10, 20, 50]) assert.equal(width(frameTitle('Replication slots', w, false, true, 12)), w);
   });
 });

@@ -121,9 +121,11 @@ describe('rounding at unit boundaries', () => {
   ];
   for (const [what, got, want] of cases) test(`${what} → ${JSON.stringify(want)}`, () => assert.equal(got, want));
 
-  // The number of decimals is picked from the unrounded value, so rounding up to 10 or 100 keeps
-  // one decimal too many.
-  const todo = 'src bug: formatBytes picks the decimals before rounding (src/views/format/units.ts)';
-  test('99.996 KiB → "100 KiB", not "100.0 KiB"', { todo }, () => assert.equal(formatBytes(Math.round(99.996 * 1024)), '100 KiB'));
-  test('9.996 KiB → "10.0 KiB", not "10.00 KiB"', { todo }, () => assert.equal(formatBytes(Math.round(9.996 * 1024)), '10.0 KiB'));
+  // The number of decimals is picked from the rounded value, so a value rounding up to 10 or 100
+  // does not keep one decimal too many.
+  test('99.996 KiB → "100 KiB", not "100.0 KiB"', () => assert.equal(formatBytes(Math.round(99.996 * 1024)), '100 KiB'));
+  test('9.996 KiB → "10.0 KiB", not "10.00 KiB"', () => assert.equal(formatBytes(Math.round(9.996 * 1024)), '10.0 KiB'));
+  // Just below the boundaries the decimals stay.
+  test('99.94 KiB → "99.9 KiB"', () => assert.equal(formatBytes(Math.round(99.94 * 1024)), '99.9 KiB'));
+  test('9.994 KiB → "9.99 KiB"', () => assert.equal(formatBytes(Math.round(9.994 * 1024)), '9.99 KiB'));
 });
