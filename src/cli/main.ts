@@ -34,6 +34,9 @@ function requireTerminal(): void {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     fail('pgtop-ha: the live console needs a terminal (stdin and stdout must be a TTY); for scripts use `pgtop-ha snapshot [--json]`');
   }
+  // Ink draws nothing but the last frame when it believes it runs in CI (any CI* variable, as a
+  // runner or some shells set): on a real terminal the console must draw live regardless.
+  process.env.CI = '0';
 }
 
 function loadOpts(a: Common): LoadOptions {
