@@ -52,12 +52,12 @@ describe('topologyLines', () => {
       ['accent!', '-', 'ok', '-', '-', '-'],
       standby('ok'),
       standby('warn', 'warn'), // streaming, but over the lag threshold: STATE and LAG warn
-      standby('warn'), // paused is warn already; its lag is under the thresholds
+      standby('warn', 'warn'), // paused, and 16.1 MiB behind: just over the 16 MiB threshold
     ]);
-    // The captured state itself: standby2 paused 136 KiB behind, standby3 ~48 MiB behind standby1.
+    // The captured state itself: standby2 paused ~16.1 MiB behind, standby3 ~48 MiB behind standby1.
     assert.equal(sample(s, 'standby2').replayPaused, true);
     assert.ok(link('standby3').replayLagBytes! > THRESHOLDS.lagBytesWarn);
-    assert.ok(link('standby2').replayLagBytes! <= THRESHOLDS.lagBytesWarn && link('standby2').replayLagSeconds! <= THRESHOLDS.lagSecondsWarn);
+    assert.ok(link('standby2').replayLagBytes! > THRESHOLDS.lagBytesWarn && link('standby2').replayLagSeconds! <= THRESHOLDS.lagSecondsWarn);
     assert.ok(link('standby1').replayLagBytes! <= THRESHOLDS.lagBytesWarn && link('standby1').replayLagSeconds! <= THRESHOLDS.lagSecondsWarn);
   });
 
@@ -129,7 +129,7 @@ describe('topologyLines', () => {
     const lines = topologyLines(d.topo, d.nodes, size(120), d);
     assert.deepEqual(text(lines).slice(1).map((l) => l.trimEnd()), [
       `primary            primary read-write   1 ${rj(sample(s, 'primary').currentLsn!, 11)}                          15.18 ${rj(`${sample(s, 'primary').roundTripMs.toFixed(1)}ms`, 6)}`,
-      `└─standby1         standby streaming    1 ${rj(sample(s, 'standby1').replayLsn!, 11)}       0 B     idle async 15.18 ${rj(`${sample(s, 'standby1').roundTripMs < 10 ? sample(s, 'standby1').roundTripMs.toFixed(1) : Math.round(sample(s, 'standby1').roundTripMs)}ms`, 6)}`,
+      `└─standby1         standby streaming    1 ${rj(sample(s, 'standby1').replayLsn!, 11)}       0 B ${rj(d.topo.entries.find((e) => e.name === 'standby1')!.link!.replayLagSeconds === null ? 'idle' : formatSeconds(d.topo.entries.find((e) => e.name === 'standby1')!.link!.replayLagSeconds), 8)} async 15.18 ${rj(`${sample(s, 'standby1').roundTripMs < 10 ? sample(s, 'standby1').roundTripMs.toFixed(1) : Math.round(sample(s, 'standby1').roundTripMs)}ms`, 6)}`,
       `  barman_receive_wal on primary: WAL streamer, streaming, flushed ${row.flushLsn}, ${formatBytes(row.flushLagBytes)} behind, slot barman`,
     ]);
     assert.deepEqual(tones(lines[3]!), ['dim']);
@@ -173,7 +173,7 @@ describe('lagLines', () => {
     assert.deepEqual(lines.slice(1).map(tones), [
       ['-', '-', '-', 'accent', 'accent'],
       ['-', 'warn', 'warn', 'accent', 'accent'], // 48 MiB > 16 MiB
-      ['-', '-', '-', 'accent', 'accent'],
+      ['-', 'warn', 'warn', 'accent', 'accent'], // 16.1 MiB > 16 MiB
     ]);
   });
 
