@@ -13,7 +13,7 @@
 //
 // Everything React/Ink is imported dynamically below: NODE_ENV must be set first (as bin/pgtop-ha
 // does), and static imports would be evaluated before this module's body.
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,9 +23,10 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type pg from 'pg';
 import type { DemoCluster } from '../src/demo/cluster.ts';
-import type { AppStore, ProbeUpdate } from '../src/state/store.ts';
+import type { AppStore } from '../src/state/store.ts';
 import type { Scheduler } from '../src/probes/scheduler.ts';
 import { FakeStdin, FakeStdout } from './lib/fake-tty.ts';
+import { probeMeasureTextCache } from './lib/ink-text-cache.ts';
 import { kib, max, mean, mib, ms, percentile, table } from './lib/stats.ts';
 
 process.env.NODE_ENV ??= 'production';
@@ -60,19 +61,20 @@ function parseArgs(argv: string[]): Args {
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
-  return { quick, memTicks: ticks ?? (quick ? 150 : 1000) };
+  return { quick, memTicks: ticks ?? (quick ? 110 : 1000) };
 }
 
 const args = parseArgs(process.argv.slice(2));
 const COUNTS = args.quick
-  ? { latency: 30, latencyWarmup: 5, warmupTicks: 5, steadyTicks: 20 }
+  ? { latency: 20, latencyWarmup: 5, warmupTicks: 4, steadyTicks: 12 }
   : { latency: 200, latencyWarmup: 10, warmupTicks: 20, steadyTicks: 100 };
 /** After pollOnce: Ink renders at most every ceil(1000/15) = 67 ms (leading + trailing edge). */
 const CPU_TICK_WAIT_MS = 90;
 const MEM_TICK_WAIT_MS = 40;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
-const progress = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const T0 = performance.now();
+const progress = (s: string) => process.stderr.write(`bench [+${((performance.now() - T0) / 1000).toFixed(1)}s]: ${s}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // GC for heap figures: --expose-gc if given, else V8's flag switched on at run time.
@@ -90,10 +92,24 @@ function findGc(): { gc: (() => void) | null; how: string } {
   return { gc: null, how: 'none (RSS only)' };
 }
 
+/** Which code was measured: HEAD plus how many files under src/ differ from it (read-only git). */
+function sourceState(): string {
+  try {
+    const git = (...a: string[]) => execFileSync('git', ['--no-optional-locks', ...a], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    const changed = git('diff', '--name-only', 'HEAD', '--', 'src').split('\n').filter(Boolean).length;
+    return `git ${head}${changed > 0 ? `, ${changed} file(s) under src/ modified and not committed` : ', src/ as committed'}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cleanup on every way out
 
 let cluster: DemoCluster | null = null;
+/** Set while startDemoCluster() runs: a signal then waits for it, so no postmaster is left behind. */
+let clusterStarting: Promise<DemoCluster> | null = null;
 let loadChild: ChildProcess | null = null;
 
 function stopLoadChildSync(): void {
@@ -107,15 +123,28 @@ function emergencyStop(): void {
   cluster?.stopSync();
 }
 
-process.on('SIGINT', () => {
+let interrupted = false;
+
+function onSignal(code: number): void {
+  interrupted = true;
   progress('interrupted: stopping the write load and the demo cluster …');
+  if (!cluster && clusterStarting) {
+    // Half-started: wait for the start to finish (or fail and clean up after itself), then stop it.
+    void clusterStarting
+      .then((c) => {
+        cluster = c;
+      }, () => undefined)
+      .finally(() => {
+        emergencyStop();
+        process.exit(code);
+      });
+    return;
+  }
   emergencyStop();
-  process.exit(130);
-});
-process.on('SIGTERM', () => {
-  emergencyStop();
-  process.exit(143);
-});
+  process.exit(code);
+}
+process.on('SIGINT', () => onSignal(130));
+process.on('SIGTERM', () => onSignal(143));
 process.once('exit', emergencyStop);
 
 async function startLoadChild(conninfo: string): Promise<ChildProcess> {
@@ -179,10 +208,14 @@ async function main(): Promise<void> {
   out(`runtime   node ${process.version}, NODE_ENV=${process.env.NODE_ENV}, react ${pkgVersion('react')}, ink ${pkgVersion('ink')}, zustand ${pkgVersion('zustand')}, pg ${pkgVersion('pg')}`);
   out(`terminal  fake TTY stdout, chalk level ${chalk.level} (FORCE_COLOR=${process.env.FORCE_COLOR}), Ink maxFps 15, incrementalRendering on`);
   out(`gc        ${gcHow}`);
+  out(`src       ${sourceState()}`);
 
   // -- cluster + write load --------------------------------------------------------------------
   progress('starting the demo cluster (PostgreSQL 17, 3 nodes) …');
-  cluster = await startDemoCluster({ log: (l) => progress(`cluster: ${l}`) });
+  clusterStarting = startDemoCluster({ log: (l) => progress(`cluster: ${l}`) });
+  cluster = await clusterStarting;
+  clusterStarting = null;
+  if (interrupted) return; // the signal handler stops the cluster and exits
   const demo = cluster;
   progress('starting the demo write load (separate process) …');
   await startLoadChild(demo.superuserConninfo('pg-primary'));
@@ -196,6 +229,8 @@ async function main(): Promise<void> {
   {
     progress(`probe latency: ${COUNTS.latency} probes + ${COUNTS.latency} SELECT 1 per node …`);
     const rows: string[][] = [];
+    const sectionRows: string[][] = [];
+    let sectionNames: string[] = [];
     for (const node of loaded.cluster.nodes) {
       // The same client settings as NodePoller.connect() (src/probes/pg/node-poller.ts).
       const target = toPgTarget(resolveService(parseConninfo(node.conninfo)));
@@ -238,6 +273,22 @@ async function main(): Promise<void> {
             } else bareMs.push(dt);
           }
         }
+        // Each statement of the probe on its own (one round trip each), to see where the time goes.
+        const statements = probe.text.split(/;\n/).map((t) => t.replace(/;\s*$/, ''));
+        if (statements.length === probe.sections.length) {
+          const per: string[] = [node.name];
+          for (const sql of statements) {
+            const samples: number[] = [];
+            for (let i = 0; i < COUNTS.latencyWarmup + Math.ceil(COUNTS.latency / 2); i++) {
+              const t0 = performance.now();
+              await client.query(sql);
+              if (i >= COUNTS.latencyWarmup) samples.push(performance.now() - t0);
+            }
+            per.push(ms(percentile(samples, 50)));
+          }
+          sectionRows.push(per);
+          sectionNames = [...probe.sections];
+        }
         const p = (v: number[], q: number) => percentile(v, q);
         rows.push([
           node.name,
@@ -259,6 +310,10 @@ async function main(): Promise<void> {
         rows,
       ),
     );
+    if (sectionRows.length > 0) {
+      out(`   each statement of the probe alone (own round trip, p50 ms of ${Math.ceil(COUNTS.latency / 2)}):`);
+      out(table(['node', ...sectionNames], sectionRows).replace(/^/gm, '   '));
+    }
     out();
   }
 
@@ -268,14 +323,12 @@ async function main(): Promise<void> {
     scheduler: Scheduler;
     stdout: FakeStdout | null;
     renders: number;
+    /** Ink's RenderMetrics.renderTime summed: tree-to-string only (not React, not Yoga, not the write). */
     renderMs: number;
-    /** Synchronous time inside applyBatch: store update, and with the app mounted React + Yoga + Ink. */
-    applyMs: number;
-    applyRenders: number;
     unmount(): void;
   }
 
-  function createHarness(size: { columns: number; rows: number } | null, appRows?: number): Harness {
+  function createHarness(size: { columns: number; rows: number } | null): Harness {
     const store = createAppStore({
       cluster: loaded.cluster.name,
       intervalMs: loaded.cluster.intervalSeconds * 1000,
@@ -283,17 +336,7 @@ async function main(): Promise<void> {
       nodes: storeNodesFromConfig(loaded.cluster),
     });
     const scheduler = createScheduler(loaded.cluster, store);
-    const h: Harness = { store, scheduler, stdout: null, renders: 0, renderMs: 0, applyMs: 0, applyRenders: 0, unmount: () => {} };
-    const original = store.getState().applyBatch;
-    store.setState({
-      applyBatch: (updates: ProbeUpdate[]) => {
-        const r0 = h.renders;
-        const t0 = performance.now();
-        original(updates);
-        h.applyMs += performance.now() - t0;
-        h.applyRenders += h.renders - r0;
-      },
-    });
+    const h: Harness = { store, scheduler, stdout: null, renders: 0, renderMs: 0, unmount: () => {} };
     if (size) {
       const stdout = new FakeStdout(size.columns, size.rows);
       const stderr = new FakeStdout(size.columns, size.rows);
@@ -305,7 +348,7 @@ async function main(): Promise<void> {
           controls: { refreshNow: () => {}, requestAction: () => {}, quit: () => {} },
           thresholds: loaded.cluster.thresholds,
           ascii: false,
-          size: { columns: size.columns, rows: appRows ?? size.rows },
+          size: { columns: size.columns, rows: size.rows },
         }),
         {
           stdout: stdout as unknown as NodeJS.WriteStream,
@@ -334,14 +377,13 @@ async function main(): Promise<void> {
     wallMs: number;
     bytes: number;
     writes: number;
+    clears: number;
     renders: number;
     renderMs: number;
-    applyMs: number;
-    applyRenders: number;
   }
 
   async function tick(h: Harness, waitMs: number): Promise<TickRec> {
-    const before = { bytes: h.stdout?.bytes ?? 0, writes: h.stdout?.writes ?? 0, renders: h.renders, renderMs: h.renderMs, applyMs: h.applyMs, applyRenders: h.applyRenders };
+    const before = { bytes: h.stdout?.bytes ?? 0, writes: h.stdout?.writes ?? 0, clears: h.stdout?.clears ?? 0, renders: h.renders, renderMs: h.renderMs };
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     await h.scheduler.pollOnce();
@@ -352,10 +394,9 @@ async function main(): Promise<void> {
       wallMs: performance.now() - t0,
       bytes: (h.stdout?.bytes ?? 0) - before.bytes,
       writes: (h.stdout?.writes ?? 0) - before.writes,
+      clears: (h.stdout?.clears ?? 0) - before.clears,
       renders: h.renders - before.renders,
       renderMs: h.renderMs - before.renderMs,
-      applyMs: h.applyMs - before.applyMs,
-      applyRenders: h.applyRenders - before.applyRenders,
     };
   }
 
@@ -386,7 +427,6 @@ async function main(): Promise<void> {
     }
   })();
   const probeCpu = probeOnly.cpuMsTotal / steadyTicks;
-  const probeApply = mean(probeOnly.recs.map((r) => r.applyMs));
 
   interface SizeResult {
     label: string;
@@ -396,14 +436,14 @@ async function main(): Promise<void> {
     cpuMsTotal: number;
   }
   const results: SizeResult[] = [];
-  const variants: Array<{ label: string; size: { columns: number; rows: number }; appRows?: number }> = [
+  const variants: Array<{ label: string; size: { columns: number; rows: number } }> = [
     ...sizes.map((s) => ({ label: `${s.columns}x${s.rows}`, size: s })),
-    // Diagnostic: the same dashboard one row shorter than the terminal (see section 3's note).
-    { label: '160x45 app@44 rows*', size: { columns: 160, rows: 45 }, appRows: 44 },
+    // The first size again, last: how much of the spread between rows is run order and noise.
+    ...(args.quick ? [] : [{ label: '160x45 (repeat)', size: sizes[0]! }]),
   ];
   for (const v of variants) {
     progress(`dashboard ${v.label}: ${warmupTicks} warmup + ${steadyTicks} ticks …`);
-    const h = createHarness(v.size, v.appRows);
+    const h = createHarness(v.size);
     try {
       const r = await runTicks(h, warmupTicks, steadyTicks, CPU_TICK_WAIT_MS);
       results.push({ label: v.label, columns: v.size.columns, rows: v.size.rows, ...r });
@@ -415,54 +455,68 @@ async function main(): Promise<void> {
 
   out(`2. CPU per tick, whole dashboard (process.cpuUsage user+system over ${steadyTicks} steady ticks / ${steadyTicks}; ${warmupTicks} warmup ticks excluded)`);
   out(`   tick = scheduler.pollOnce() + ${CPU_TICK_WAIT_MS} ms for Ink's throttled render (maxFps 15) to flush; budget ${BUDGET_MS} ms CPU per tick`);
+  const budget = (v: number) => `${v <= BUDGET_MS ? 'ok' : 'OVER'} (${((v / BUDGET_MS) * 100).toFixed(0)}%)`;
   const cpuRows = results.map((r) => {
     const total = r.cpuMsTotal / steadyTicks;
     const frames = r.recs.filter((x) => x.bytes > 0).length;
+    const renders = mean(r.recs.map((x) => x.renders));
+    const inkMs = mean(r.recs.map((x) => x.renderMs));
     return [
       r.label,
       ms(total),
       ms(percentile(r.recs.map((x) => x.cpuMs), 95)),
-      `${total <= BUDGET_MS ? 'ok' : 'OVER'} (${((total / BUDGET_MS) * 100).toFixed(0)}%)`,
+      budget(total),
       ms(probeCpu),
       ms(total - probeCpu),
-      ms(mean(r.recs.map((x) => x.applyMs))),
-      ms(mean(r.recs.map((x) => x.renderMs))),
-      (mean(r.recs.map((x) => x.renders))).toFixed(2),
-      (mean(r.recs.map((x) => x.applyRenders))).toFixed(2),
+      `${((100 * (total - probeCpu)) / total).toFixed(0)}%`,
+      ms(inkMs),
+      renders.toFixed(2),
+      ms(inkMs / renders),
       `${frames}/${r.recs.length}`,
     ];
   });
-  cpuRows.unshift(['probe only (no Ink)', ms(probeCpu), ms(percentile(probeOnly.recs.map((x) => x.cpuMs), 95)), `${probeCpu <= BUDGET_MS ? 'ok' : 'OVER'} (${((probeCpu / BUDGET_MS) * 100).toFixed(0)}%)`, ms(probeCpu), '-', ms(probeApply), '-', '-', '-', '-']);
+  cpuRows.unshift(['probe only (no Ink)', ms(probeCpu), ms(percentile(probeOnly.recs.map((x) => x.cpuMs), 95)), budget(probeCpu), ms(probeCpu), '-', '-', '-', '-', '-', '-']);
   out(
     table(
-      ['size', 'CPU/tick', 'p95', `vs ${BUDGET_MS} ms`, 'probe CPU', 'render CPU', 'sync update', 'Ink renderTime', 'renders', 'in update', 'frames'],
+      ['size', 'CPU/tick', 'p95', `vs ${BUDGET_MS} ms`, 'probe CPU', 'render CPU', 'share', 'Ink renderTime', 'frames/tick', 'per frame', 'ticks w/ output'],
       cpuRows,
     ),
   );
-  out('   probe CPU = the same ticks with no app mounted (pg I/O, parsing, store, history); render CPU = CPU/tick - probe CPU.');
-  out('   sync update = wall ms inside store.applyBatch (store + React commit + Yoga layout + leading-edge Ink frame), per tick.');
-  out("   Ink renderTime = onRender's RenderMetrics (tree-to-string only), summed per tick; renders = Ink frames computed per tick,");
-  out('   "in update" = of those, computed synchronously inside applyBatch; frames = ticks that wrote to the terminal.');
+  out('   probe CPU  = the same ticks with no app mounted (pg I/O, result parsing, store update, history rings).');
+  out('   render CPU = CPU/tick - probe CPU (React, Yoga layout, Ink tree-to-string, log-update, GC); share = of CPU/tick.');
+  out("   Ink renderTime = RenderMetrics.renderTime from Ink's onRender, summed per tick (tree-to-string part of render CPU);");
+  out('   frames/tick = Ink frames computed per tick; ticks w/ output = ticks that wrote at least one byte to the terminal.');
+  out(`   the ${cpus().length} cores are shared with the 3 postgres servers and the write load` +
+    (args.quick ? '; --quick counts are too small for stable figures.' : ': compare the "(repeat)" row with the first to judge noise.'));
   out();
 
   out('3. Bytes written to the terminal per steady-state tick');
   out(
     table(
-      ['size', 'mean', 'max', 'min', 'writes/tick', 'screen cells', 'mean/cells'],
+      ['size', 'mean', 'max', 'min', 'writes/tick', 'full repaints/tick', 'screen cells', 'mean/cells'],
       results.map((r) => {
         const b = r.recs.map((x) => x.bytes);
         const cells = r.columns * r.rows;
-        return [r.label, kib(mean(b)), kib(max(b)), kib(Math.min(...b)), mean(r.recs.map((x) => x.writes)).toFixed(1), String(cells), (mean(b) / cells).toFixed(2)];
+        return [
+          r.label, kib(mean(b)), kib(max(b)), kib(Math.min(...b)), mean(r.recs.map((x) => x.writes)).toFixed(1),
+          mean(r.recs.map((x) => x.clears)).toFixed(2), String(cells), (mean(b) / cells).toFixed(2),
+        ];
       }),
     ),
   );
-  out('   * diagnostic row: terminal 160x45, <App size={{columns: 160, rows: 44}}> — the frame is one row shorter than the terminal.');
+  out('   full repaints = writes carrying clearTerminal (ESC[2J ESC[3J): Ink 6.8 clears and resends the whole screen for every');
+  out('   frame once its height reaches stdout.rows, bypassing incrementalRendering; 0 means only changed lines were sent.');
   out();
 
   // -- 4. memory ---------------------------------------------------------------------------------
   async function memoryRun(withApp: boolean, ticks: number) {
+    // Installed before mounting; it unhooks itself at the first set() from measure-text.js.
+    const cacheProbe = withApp ? probeMeasureTextCache() : null;
     const h = createHarness(withApp ? { columns: 160, rows: 45 } : null);
-    const snaps: Array<{ ticks: number; elapsedS: number; rss: number; heapUsed: number; external: number }> = [];
+    const snaps: Array<{
+      ticks: number; elapsedS: number; rss: number; heapUsed: number; external: number;
+      cache: { entries: number; keyChars: number } | null;
+    }> = [];
     const checkpoints = new Set([100, ticks]);
     for (const c of [250, 500, 750]) if (c < ticks) checkpoints.add(c);
     const t0 = performance.now();
@@ -477,10 +531,11 @@ async function main(): Promise<void> {
             gc();
           }
           const m = process.memoryUsage();
-          snaps.push({ ticks: i, elapsedS, rss: m.rss, heapUsed: m.heapUsed, external: m.external });
+          snaps.push({ ticks: i, elapsedS, rss: m.rss, heapUsed: m.heapUsed, external: m.external, cache: cacheProbe?.stats() ?? null });
         }
       }
     } finally {
+      cacheProbe?.dispose();
       h.unmount();
       await h.scheduler.stop();
     }
@@ -496,10 +551,15 @@ async function main(): Promise<void> {
   const memRows: string[][] = [];
   for (const [label, run] of [['dashboard', memApp], ['probe only', memCtl]] as const) {
     for (const s of run.snaps) {
-      memRows.push([label, String(s.ticks), `${s.elapsedS.toFixed(1)} s`, mib(s.rss), gc ? mib(s.heapUsed) : '-', mib(s.external)]);
+      memRows.push([
+        label, String(s.ticks), `${s.elapsedS.toFixed(1)} s`, mib(s.rss), gc ? mib(s.heapUsed) : '-', mib(s.external),
+        s.cache ? String(s.cache.entries) : '-', s.cache ? String(s.cache.keyChars) : '-',
+      ]);
     }
   }
-  out(table(['run', 'ticks', 'elapsed', 'RSS', 'heapUsed', 'external'], memRows));
+  out(table(['run', 'ticks', 'elapsed', 'RSS', 'heapUsed', 'external', 'measure-text entries', 'key chars'], memRows));
+  out("   measure-text = ink/build/measure-text.js's module-level Map (text -> size), never evicted; it is shared by every");
+  out('   Ink app in the process, so its counts include the section-2 runs before this one.');
   out(`   dashboard: ${args.memTicks} ticks in ${memApp.elapsedS.toFixed(1)} s (${((memApp.elapsedS * 1000) / args.memTicks).toFixed(1)} ms/tick), ${memApp.frames} Ink frames`);
   for (const [label, run] of [['dashboard', memApp], ['probe only', memCtl]] as const) {
     const a = run.snaps.find((s) => s.ticks === 100)!;
@@ -512,22 +572,50 @@ async function main(): Promise<void> {
     out(`   ${label}, tick 100 -> ${b.ticks}: ${parts.join(', ')}`);
   }
   {
-    const a = memApp.snaps.find((s) => s.ticks === 100)!;
-    const b = memApp.snaps[memApp.snaps.length - 1]!;
-    const c = memCtl.snaps.find((s) => s.ticks === 100)!;
-    const d = memCtl.snaps[memCtl.snaps.length - 1]!;
-    const n = b.ticks - a.ticks;
-    const metric = gc ? 'heapUsed' : 'RSS';
-    const appGrowth = gc ? b.heapUsed - a.heapUsed : b.rss - a.rss;
-    const ctlGrowth = gc ? d.heapUsed - c.heapUsed : d.rss - c.rss;
-    const attributable = appGrowth - ctlGrowth;
-    // Ring buffers fill up to 300 points and then stay flat; anything past ~1 KiB/tick that the
-    // no-app control does not show is the rendering layer (Ink's text caches are the known suspect).
-    const growing = attributable / n > 1024;
+    // Least-squares slope over the checkpoints from tick 100 on: RSS jumps by MiB whenever V8 or
+    // the allocator returns or grabs pages, so only a steady slope means "keeps growing".
+    const slope = (run: typeof memApp, pick: (s: (typeof memApp.snaps)[number]) => number) => {
+      const pts = run.snaps.filter((s) => s.ticks >= 100);
+      const mx = mean(pts.map((s) => s.ticks));
+      const my = mean(pts.map(pick));
+      const num = pts.reduce((acc, s) => acc + (s.ticks - mx) * (pick(s) - my), 0);
+      const den = pts.reduce((acc, s) => acc + (s.ticks - mx) ** 2, 0);
+      return den === 0 ? NaN : num / den;
+    };
+    const first = memApp.snaps.find((s) => s.ticks === 100)!;
+    const last = memApp.snaps[memApp.snaps.length - 1]!;
+    const n = last.ticks - first.ticks;
+    const perTick = (bytesPerTick: number) => `${bytesPerTick >= 0 ? '+' : ''}${(bytesPerTick / 1024).toFixed(2)} KiB/tick`;
+    const GROWING = 1024; // bytes per tick
+    const conclusive = n >= 500;
+    const judge = (growing: boolean, yes: string, no: string) => (conclusive ? (growing ? yes : no) : 'inconclusive (too few ticks)');
+    const rssApp = slope(memApp, (s) => s.rss);
+    const rssCtl = slope(memCtl, (s) => s.rss);
     out(
-      `   verdict: ${metric} ${growing ? 'keeps growing' : 'is flat'} with the dashboard mounted between tick 100 and ${b.ticks}: ` +
-        `${(attributable / n / 1024).toFixed(2)} KiB/tick beyond the no-app control (${kib(attributable)} over ${n} ticks)`,
+      `   verdict RSS: ${judge(rssApp > GROWING, 'keeps growing', 'does not keep growing')} between tick 100 and ${last.ticks}: ` +
+        `slope ${perTick(rssApp)} with the dashboard, ${perTick(rssCtl)} without (least squares over ${memApp.snaps.length} checkpoints)`,
     );
+    if (gc) {
+      const heapApp = slope(memApp, (s) => s.heapUsed);
+      const heapCtl = slope(memCtl, (s) => s.heapUsed);
+      const rendering = heapApp - heapCtl;
+      const growing = heapApp > GROWING && rendering > GROWING;
+      out(
+        `   verdict heap: heapUsed after GC ${judge(growing, 'keeps growing', 'is flat')}: slope ${perTick(heapApp)} with the dashboard, ` +
+          `${perTick(heapCtl)} without` +
+          (growing && conclusive
+            ? `, so ${perTick(rendering)} from rendering (${((rendering * 3600) / 2 / 1024 / 1024).toFixed(1)} MiB/hour if that per-tick rate holds at the demo's 2 s interval)`
+            : ''),
+      );
+    }
+    if (!conclusive) out(`   (only ${n} ticks between the checkpoints: run without --quick, or with --ticks 1000, to judge growth)`);
+    if (first.cache && last.cache) {
+      out(
+        `   measure-text cache, tick 100 -> ${last.ticks}: +${last.cache.entries - first.cache.entries} entries ` +
+          `(${((last.cache.entries - first.cache.entries) / n).toFixed(1)}/tick), +${last.cache.keyChars - first.cache.keyChars} key chars ` +
+          `(${((last.cache.keyChars - first.cache.keyChars) / n).toFixed(0)}/tick) — never evicted`,
+      );
+    }
   }
   out();
   out(`total wall time ${((performance.now() - wallStart) / 1000).toFixed(1)} s (including cluster start)`);

@@ -2,10 +2,15 @@
 // sent, and a TTY-looking stdin that never produces a key (enough for useInput to set up).
 import { Readable, Writable } from 'node:stream';
 
+/** ansi-escapes' clearTerminal minus the cursor home: erase screen, then erase scrollback. */
+const CLEAR_TERMINAL = '\x1b[2J\x1b[3J';
+
 export class FakeStdout extends Writable {
   readonly isTTY = true;
   bytes = 0;
   writes = 0;
+  /** Writes that clear the whole terminal: Ink's full-repaint path instead of its incremental one. */
+  clears = 0;
 
   constructor(
     public columns: number,
@@ -19,6 +24,8 @@ export class FakeStdout extends Writable {
     const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
     this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk, enc) : (chunk as Uint8Array).byteLength;
     this.writes++;
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('latin1');
+    if (text.includes(CLEAR_TERMINAL)) this.clears++;
     const done = typeof encoding === 'function' ? encoding : cb;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;
