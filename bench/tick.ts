@@ -8,7 +8,7 @@
 //   4. RSS / heap after 100 and after N ticks (Ink keeps module-level text caches)
 //
 // Prints figures, asserts nothing about time.
-//   npm run bench [-- --quick] [-- --ticks N]
+//   npm run bench [-- --quick] [-- --ticks N] [-- --ink-path]
 //   node --expose-gc --import tsx bench/tick.ts      (heapUsed is measured after a forced GC)
 //
 // Everything React/Ink is imported dynamically below: NODE_ENV must be set first (as bin/pgtop-ha
@@ -52,12 +52,13 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
+    else if (a === '--ink-path') continue; // read where the fast path is installed
     else if (a === '--ticks' || a.startsWith('--ticks=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       ticks = Number(v);
       if (!Number.isInteger(ticks) || ticks < 101) throw new Error(`--ticks needs an integer > 100, got ${v}`);
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --quick] [-- --ticks N]\n');
+      process.stdout.write('usage: npm run bench [-- --quick] [-- --ticks N] [-- --ink-path]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
@@ -191,6 +192,10 @@ async function main(): Promise<void> {
   const React = (await import('react')).default;
   const { render } = await import('ink');
   const { App } = await import('../src/views/App.tsx');
+  // As the console does (src/cli/tui.tsx); --ink-path measures Ink's own frame assembly instead.
+  const { installFastOutput } = await import('../src/terminal/ink-fast-output.ts');
+  const fastPath = process.argv.includes('--ink-path') ? false : await installFastOutput();
+  console.log(`frames    ${fastPath ? 'pre-composed rows through the fast path (src/terminal/ink-fast-output.ts)' : "Ink's own frame assembly (--ink-path or fast path unavailable)"}`);
   const chalk = (await import('chalk')).default;
   const { gc, how: gcHow } = findGc();
 
@@ -348,6 +353,7 @@ async function main(): Promise<void> {
           controls: { refreshNow: () => {}, requestAction: () => {}, quit: () => {} },
           thresholds: loaded.cluster.thresholds,
           ascii: false,
+          color: true,
           size: { columns: size.columns, rows: size.rows },
         }),
         {

@@ -43,7 +43,7 @@ export function runSwitchWal({ store, cluster, audit, openDialog }: FlowDeps): v
       [seg(`  ${target}`, undefined, true)],
       [seg('It closes the current WAL segment so it can be archived.', 'dim')],
       [],
-      [seg('Proceed? '), seg('y', 'ok', true), seg(' = yes, any other key = no [N]')],
+      [seg('Proceed? '), seg('[y/N]', undefined, true), seg('  y runs it; any other key cancels', 'dim')],
     ],
     onAnswer: (yes) => {
       if (!yes) {

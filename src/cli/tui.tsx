@@ -6,8 +6,10 @@ import { runSwitchWal } from '../actions/switch-wal-flow.ts';
 import type { Loaded } from '../config/load.ts';
 import { createScheduler, storeNodesFromConfig } from '../probes/scheduler.ts';
 import { createAppStore } from '../state/store.ts';
+import { installFastOutput } from '../terminal/ink-fast-output.ts';
 import { enterScreen } from '../terminal/screen.ts';
 import { App, type AppControls } from '../views/App.tsx';
+import { colorWanted } from '../views/frame/sgr.ts';
 import type { PaneId } from '../views/layout.ts';
 
 export interface TuiOptions {
@@ -32,6 +34,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   if (opts.banner) store.getState().setFlash(opts.banner, 'info');
 
   let quitting: Promise<void> | null = null;
+  await installFastOutput();
   const screen = enterScreen();
   const controls: AppControls = {
     refreshNow: () => scheduler.refreshNow(),
@@ -42,7 +45,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   };
 
   const app = render(
-    <App store={store} controls={controls} thresholds={cluster.thresholds} ascii={opts.ascii} initialPane={opts.pane} />,
+    <App store={store} controls={controls} thresholds={cluster.thresholds} ascii={opts.ascii} color={colorWanted()} initialPane={opts.pane} />,
     { exitOnCtrlC: false, patchConsole: true, maxFps: 15, incrementalRendering: true },
   );
 

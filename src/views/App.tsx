@@ -1,13 +1,15 @@
-import { Box, useApp, useInput, useStdout } from 'ink';
+import { useApp, useInput, useStdout } from 'ink';
 import React, { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { buildTopology } from '../model/topology.ts';
 import type { AppStore } from '../state/store.ts';
-import { Dialog, type DialogState } from './components/Dialog.tsx';
-import { Footer } from './components/Footer.tsx';
-import { Header } from './components/Header.tsx';
-import { Help } from './components/Help.tsx';
-import { PaneBox } from './components/PaneBox.tsx';
+import { dialogArea, type DialogState } from './components/Dialog.tsx';
+import { footerLine } from './components/Footer.tsx';
+import { FrameView } from './components/FrameView.tsx';
+import { headerLine } from './components/Header.tsx';
+import { helpBox } from './components/Help.tsx';
+import type { Line } from './format/line.ts';
+import { besideEachOther, drawBox } from './frame/box.ts';
 import { commandFor, type CommandId } from './keymap.ts';
 import { computeLayout, PANE_TITLES, PANES, type PaneId } from './layout.ts';
 import type { LagThresholds } from './panes/lag-lines.ts';
@@ -25,6 +27,8 @@ export interface AppProps {
   controls: AppControls;
   thresholds: LagThresholds;
   ascii: boolean;
+  /** Styled output (ANSI colours); off for NO_COLOR, --color never and golden frames. */
+  color?: boolean;
   initialPane?: PaneId;
   /** Fixed size for golden frames; live runs follow the terminal. */
   size?: { columns: number; rows: number };
@@ -32,6 +36,20 @@ export interface AppProps {
 }
 
 const INTERVAL_STEPS_MS = [500, 1000, 2000, 5000, 10000, 30000, 60000];
+
+/**
+ * Re-renders once a second only while the data is stale, so the header can count the age up;
+ * a healthy console renders once per poll and never on a timer.
+ */
+function useStaleClock(lastRefreshAt: number | null, intervalMs: number, now: () => number): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (lastRefreshAt === null || now() - lastRefreshAt > 2 * intervalMs + 1000) setTick((x) => x + 1);
+    }, 1000);
+    return () => clearInterval(id);
+  }, [lastRefreshAt, intervalMs, now]);
+}
 
 function useTerminalSize(fixed?: { columns: number; rows: number }) {
   const { stdout } = useStdout();
@@ -48,13 +66,19 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
   return size;
 }
 
-export function App({ store, controls, thresholds, ascii, initialPane, size: fixed, now = Date.now }: AppProps) {
+export function App({ store, controls, thresholds, ascii, color = false, initialPane, size: fixed, now = Date.now }: AppProps) {
   const { columns, rows } = useTerminalSize(fixed);
   const nodes = useStore(store, (s) => s.nodes);
   const order = useStore(store, (s) => s.nodeOrder);
   const history = useStore(store, (s) => s.history);
   const historyVersion = useStore(store, (s) => s.historyVersion);
   const readOnly = useStore(store, (s) => s.readOnly);
+  const cluster = useStore(store, (s) => s.cluster);
+  const paused = useStore(store, (s) => s.paused);
+  const intervalMs = useStore(store, (s) => s.intervalMs);
+  const lastRefreshAt = useStore(store, (s) => s.lastRefreshAt);
+  const flash = useStore(store, (s) => s.flash);
+  useStaleClock(lastRefreshAt, intervalMs, now);
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
   const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
   const [help, setHelp] = useState(false);
@@ -108,33 +132,33 @@ export function App({ store, controls, thresholds, ascii, initialPane, size: fix
   // whose height reaches the terminal's (a visible flash in tmux, and every byte resent).
   const frameRows = Math.max(1, rows - 1);
   const bodyRows = Math.max(0, frameRows - 2);
-  let body: React.ReactNode;
+  const t = now();
+  let body: Line[];
   if (dialog) {
-    body = <Dialog dialog={dialog} width={columns} height={bodyRows} ascii={ascii} />;
+    body = dialogArea(dialog, columns, bodyRows, ascii);
   } else if (help) {
-    body = <Help width={columns} height={bodyRows} readOnly={readOnly} ascii={ascii} />;
+    body = helpBox(columns, bodyRows, readOnly, ascii);
   } else {
     const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), zoomed, focus);
-    body = (
-      <Box flexDirection="row" height={bodyRows}>
-        {layout.columns.map((col, ci) => (
-          <Box key={ci} flexDirection="column" width={col[0]!.width}>
-            {col.map((r) =>
-              r.height > 0 ? (
-                <PaneBox key={r.pane} title={PANE_TITLES[r.pane]} focused={r.pane === focus} width={r.width} height={r.height}
-                  ascii={ascii} lines={paneLines(r.pane, data, { width: r.width - 2, height: r.height - 2, ascii })} />
-              ) : null,
-            )}
-          </Box>
-        ))}
-      </Box>
+    body = besideEachOther(
+      layout.columns.map((col) => ({
+        width: col[0]!.width,
+        lines: col.flatMap((r) =>
+          drawBox({ title: PANE_TITLES[r.pane], focused: r.pane === focus, width: r.width, height: r.height, ascii,
+            lines: paneLines(r.pane, data, { width: r.width - 2, height: r.height - 2, ascii }) }),
+        ),
+      })),
+      bodyRows,
     );
   }
-  return (
-    <Box flexDirection="column" width={columns} height={frameRows}>
-      <Header store={store} width={columns} ascii={ascii} now={now} />
-      {body}
-      <Footer store={store} width={columns} ascii={ascii} />
-    </Box>
-  );
+  const list = Object.values(nodes);
+  const header = headerLine({
+    cluster, paused, readOnly, intervalMs, lastRefreshAt,
+    up: list.filter((n) => n.health.kind === 'ok').length,
+    total: list.length,
+    primaries: list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name),
+    answered: list.some((n) => n.health.kind !== 'connecting'),
+  }, t, columns, ascii);
+  const rowsOut = [header, ...body, footerLine(flash, readOnly, columns, ascii)].slice(0, frameRows);
+  return <FrameView rows={rowsOut} columns={columns} color={color} />;
 }

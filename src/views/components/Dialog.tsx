@@ -1,7 +1,7 @@
-import { Box } from 'ink';
 import React from 'react';
+import { centred, drawBox } from '../frame/box.ts';
 import type { Line } from '../format/line.ts';
-import { PaneBox } from './PaneBox.tsx';
+import { FrameView } from './FrameView.tsx';
 
 export interface DialogState {
   title: string;
@@ -10,12 +10,12 @@ export interface DialogState {
   onAnswer(yes: boolean): void;
 }
 
-export function Dialog({ dialog, width, height, ascii }: { dialog: DialogState; width: number; height: number; ascii: boolean }) {
+export function dialogArea(dialog: DialogState, width: number, height: number, ascii: boolean): Line[] {
   const w = Math.min(width, 76);
   const h = Math.min(height, dialog.lines.length + 2);
-  return (
-    <Box width={width} height={height} justifyContent="center" alignItems="center">
-      <PaneBox title={dialog.title} focused width={w} height={h} lines={dialog.lines} ascii={ascii} />
-    </Box>
-  );
+  return centred(drawBox({ title: dialog.title, focused: true, width: w, height: h, lines: dialog.lines, ascii }), w, width, height);
+}
+
+export function Dialog({ dialog, width, height, ascii, color = false }: { dialog: DialogState; width: number; height: number; ascii: boolean; color?: boolean }) {
+  return <FrameView rows={dialogArea(dialog, width, height, ascii)} columns={width} color={color} />;
 }

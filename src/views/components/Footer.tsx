@@ -1,12 +1,8 @@
-import { Text } from 'ink';
-import React from 'react';
-import { useStore } from 'zustand';
-import type { AppStore, Flash } from '../../state/store.ts';
+import type { Flash } from '../../state/store.ts';
 import { fitLine } from '../format/clip.ts';
 import { type Line, seg } from '../format/line.ts';
 import { footerText } from '../keymap.ts';
 import { clock } from '../format/units.ts';
-import { StyledLine } from './StyledLine.tsx';
 
 const FLASH_TONE = { info: undefined, ok: 'ok', warn: 'warn', error: 'bad' } as const;
 
@@ -17,8 +13,3 @@ export function footerLine(flash: Flash | null, readOnly: boolean, width: number
   return fitLine([seg(footerText(readOnly, width), 'dim')], width, ascii);
 }
 
-export function Footer({ store, width, ascii = false }: { store: AppStore; width: number; ascii?: boolean }) {
-  const flash = useStore(store, (s) => s.flash);
-  const readOnly = useStore(store, (s) => s.readOnly);
-  return <StyledLine line={footerLine(flash, readOnly, width, ascii)} />;
-}

@@ -1,11 +1,6 @@
-import { Text } from 'ink';
-import React, { useEffect, useState } from 'react';
-import { useStore } from 'zustand';
-import type { AppStore } from '../../state/store.ts';
 import { fitLine } from '../format/clip.ts';
 import { type Line, seg } from '../format/line.ts';
 import { clock, formatSeconds } from '../format/units.ts';
-import { StyledLine } from './StyledLine.tsx';
 
 export function headerLine(s: {
   cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null;
@@ -33,26 +28,3 @@ export function headerLine(s: {
   return fitLine(line, width, ascii);
 }
 
-/** Subscribes to header fields only; re-renders on a clock only while the data is stale. */
-export function Header({ store, width, ascii = false, now: clockNow = Date.now }: { store: AppStore; width: number; ascii?: boolean; now?: () => number }) {
-  const cluster = useStore(store, (s) => s.cluster);
-  const paused = useStore(store, (s) => s.paused);
-  const readOnly = useStore(store, (s) => s.readOnly);
-  const intervalMs = useStore(store, (s) => s.intervalMs);
-  const lastRefreshAt = useStore(store, (s) => s.lastRefreshAt);
-  const nodes = useStore(store, (s) => s.nodes);
-  const [now, setNow] = useState(clockNow);
-  const list = Object.values(nodes);
-  const up = list.filter((n) => n.health.kind === 'ok').length;
-  const answered = list.some((n) => n.health.kind !== 'connecting');
-  const primaries = list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name);
-  useEffect(() => {
-    setNow(clockNow());
-    const id = setInterval(() => {
-      const t = clockNow();
-      if (lastRefreshAt === null || t - lastRefreshAt > 2 * intervalMs + 1000) setNow(t);
-    }, 1000);
-    return () => clearInterval(id);
-  }, [lastRefreshAt, intervalMs]);
-  return <StyledLine line={headerLine({ cluster, paused, readOnly, intervalMs, lastRefreshAt, up, total: list.length, primaries, answered }, now, width, ascii)} />;
-}

@@ -1,10 +1,10 @@
-import { Box } from 'ink';
 import React from 'react';
+import { drawBox } from '../frame/box.ts';
 import type { Line } from '../format/line.ts';
 import { seg } from '../format/line.ts';
 import { padEnd } from '../format/text.ts';
 import { helpRows } from '../keymap.ts';
-import { PaneBox } from './PaneBox.tsx';
+import { FrameView } from './FrameView.tsx';
 
 export function helpLines(readOnly: boolean): Line[] {
   const lines: Line[] = helpRows(readOnly).map((r) => [seg(padEnd(r.keys, 8), 'accent', true), seg(r.description)]);
@@ -14,10 +14,10 @@ export function helpLines(readOnly: boolean): Line[] {
   return lines;
 }
 
-export function Help({ width, height, readOnly, ascii }: { width: number; height: number; readOnly: boolean; ascii: boolean }) {
-  return (
-    <Box>
-      <PaneBox title="Keys" focused width={width} height={height} lines={helpLines(readOnly)} ascii={ascii} />
-    </Box>
-  );
+export function helpBox(width: number, height: number, readOnly: boolean, ascii: boolean): Line[] {
+  return drawBox({ title: 'Keys', focused: true, width, height, lines: helpLines(readOnly), ascii });
+}
+
+export function Help({ width, height, readOnly, ascii, color = false }: { width: number; height: number; readOnly: boolean; ascii: boolean; color?: boolean }) {
+  return <FrameView rows={helpBox(width, height, readOnly, ascii)} columns={width} color={color} />;
 }

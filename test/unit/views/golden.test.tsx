@@ -263,7 +263,7 @@ describe('golden frames: help and dialog', () => {
       '  primary (pgtop_probe@127.0.0.1:5432/postgres)',
       'It closes the current WAL segment so it can be archived.',
       '',
-      'Proceed? y = yes, any other key = no [N]',
+      'Proceed? [y/N]  y runs it; any other key cancels',
     ]);
   });
 
