@@ -214,6 +214,8 @@ const nonZeroLsn: Conv<string> = (v) => {
   return l === '0/0' ? null : l;
 };
 
+const nonNegative = (n: number | null): number | null => (n === null ? null : Math.max(0, n));
+
 function parseWalSummary(s: Section | undefined): WalSummaryState | null {
   if (!s) return null;
   const r = s.single();
@@ -230,7 +232,8 @@ function parseWalSummary(s: Section | undefined): WalSummaryState | null {
     summaryCount: s.req(r, 'summary_count', toInteger),
     oldestStartLsn: s.opt(r, 'oldest_start_lsn', lsn),
     newestEndLsn: s.opt(r, 'newest_end_lsn', lsn),
-    behindBytes: (pendingLsn ?? summarizedLsn) === null ? null : s.opt(r, 'behind_bytes', toNumber),
+    // Positions are read a few microseconds apart; a reading a few bytes below zero means caught up.
+    behindBytes: (pendingLsn ?? summarizedLsn) === null ? null : nonNegative(s.opt(r, 'behind_bytes', toNumber)),
   };
 }
 

@@ -48,7 +48,8 @@ SELECT r.in_recovery,
   CASE WHEN r.in_recovery THEN pg_last_wal_replay_lsn() END AS replay_lsn,
   ${pause},
   CASE WHEN r.in_recovery THEN ${iso('pg_last_xact_replay_timestamp()')} END AS last_replay_time,
-  (SELECT setting::int FROM pg_settings WHERE name = 'recovery_min_apply_delay') AS recovery_min_apply_delay_ms,
+  -- current_setting(), not the pg_settings view, which builds every setting (~1 ms a lookup)
+  (extract(epoch FROM current_setting('recovery_min_apply_delay')::interval) * 1000)::bigint AS recovery_min_apply_delay_ms,
   current_setting('max_wal_senders')::int AS max_wal_senders,
   current_setting('max_replication_slots')::int AS max_replication_slots,
   current_setting('archive_mode') AS archive_mode,
@@ -106,17 +107,17 @@ FROM pg_stat_archiver`;
 }
 
 function walSummaryStatement(): string {
-  // A standby summarizes what it replays, so that is the position it can fall behind. "Behind"
-  // is measured to pending_lsn (what the summarizer has read): summarized_lsn only moves when a
+  // On a standby the summarizer reads WAL up to the greater of what is flushed and what is
+  // replayed (walsummarizer.c, GetLatestLSN): the node's own position, as elsewhere. "Behind" is
+  // measured to pending_lsn (what the summarizer has read): summarized_lsn only moves when a
   // summary file is finished, so it trails a healthy summarizer by up to a segment or more.
-  return `WITH p AS (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
-                           ELSE pg_current_wal_lsn() END AS lsn),
+  return `WITH p AS (SELECT ${OWN_POSITION} AS lsn),
   st AS (SELECT summarized_tli, summarized_lsn, pending_lsn, summarizer_pid
          FROM pg_get_wal_summarizer_state()),
   av AS (SELECT count(*) AS summary_count, min(start_lsn) AS oldest_start_lsn, max(end_lsn) AS newest_end_lsn
          FROM pg_available_wal_summaries())
 SELECT current_setting('summarize_wal')::bool AS summarize_wal,
-  (SELECT setting::int FROM pg_settings WHERE name = 'wal_summary_keep_time') AS wal_summary_keep_time_min,
+  (extract(epoch FROM current_setting('wal_summary_keep_time')::interval) / 60)::bigint AS wal_summary_keep_time_min,
   st.summarized_tli, st.summarized_lsn, st.pending_lsn, st.summarizer_pid,
   av.summary_count, av.oldest_start_lsn, av.newest_end_lsn,
   pg_wal_lsn_diff(p.lsn, coalesce(nullif(st.pending_lsn, '0/0'), st.summarized_lsn)) AS behind_bytes
