@@ -80,7 +80,8 @@ export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, 
   for (const x of topo.external) {
     const what = x.kind === 'wal-streamer' ? 'WAL streamer' : 'unlisted standby';
     const pos = x.row.flushLsn ?? x.row.sentLsn ?? '-';
-    const text = `  ${x.row.applicationName || '(no name)'} on ${x.on}: ${what}, ${x.row.state ?? '?'}, flushed ${pos}, ${formatBytes(x.row.flushLagBytes)} behind${x.row.slotName ? `, slot ${x.row.slotName}` : ''}`;
+    // What a DBA needs first (how far behind, which slot holds WAL for it) before the cut at 80 columns.
+    const text = `  ${x.row.applicationName || '(no name)'} on ${x.on}: ${what} ${formatBytes(x.row.flushLagBytes)} behind${x.row.slotName ? `, slot ${x.row.slotName}` : ''}, ${x.row.state ?? '?'}, flushed ${pos}`;
     lines.push([seg(padEnd(text, size.width), 'dim')]);
   }
   return lines;
