@@ -193,9 +193,9 @@ async function main(): Promise<void> {
   const { render } = await import('ink');
   const { App } = await import('../src/views/App.tsx');
   // As the console does (src/cli/tui.tsx); --ink-path measures Ink's own frame assembly instead.
-  const { installFastOutput } = await import('../src/terminal/ink-fast-output.ts');
-  const fastPath = process.argv.includes('--ink-path') ? false : await installFastOutput();
-  console.log(`frames    ${fastPath ? 'pre-composed rows through the fast path (src/terminal/ink-fast-output.ts)' : "Ink's own frame assembly (--ink-path or fast path unavailable)"}`);
+  const { installInkPatches } = await import('../src/terminal/ink-patches.ts');
+  const fastPath = process.argv.includes('--ink-path') ? false : await installInkPatches();
+  console.log(`frames    ${fastPath ? 'pre-composed rows through the fast path (src/terminal/ink-patches.ts)' : "Ink's own frame assembly (--ink-path or fast path unavailable)"}`);
   const chalk = (await import('chalk')).default;
   const { gc, how: gcHow } = findGc();
 

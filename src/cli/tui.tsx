@@ -6,7 +6,7 @@ import { runSwitchWal } from '../actions/switch-wal-flow.ts';
 import type { Loaded } from '../config/load.ts';
 import { createScheduler, storeNodesFromConfig } from '../probes/scheduler.ts';
 import { createAppStore } from '../state/store.ts';
-import { installFastOutput } from '../terminal/ink-fast-output.ts';
+import { installInkPatches } from '../terminal/ink-patches.ts';
 import { enterScreen } from '../terminal/screen.ts';
 import { App, type AppControls } from '../views/App.tsx';
 import { colorWanted } from '../views/frame/sgr.ts';
@@ -34,7 +34,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   if (opts.banner) store.getState().setFlash(opts.banner, 'info');
 
   let quitting: Promise<void> | null = null;
-  await installFastOutput();
+  await installInkPatches();
   const screen = enterScreen();
   const controls: AppControls = {
     refreshNow: () => scheduler.refreshNow(),

@@ -35,6 +35,7 @@ export interface AppProps {
   now?: () => number;
 }
 
+const FLASH_MS = 15000;
 const INTERVAL_STEPS_MS = [500, 1000, 2000, 5000, 10000, 30000, 60000];
 
 /**
@@ -159,6 +160,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     primaries: list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name),
     answered: list.some((n) => n.health.kind !== 'connecting'),
   }, t, columns, ascii);
-  const rowsOut = [header, ...body, footerLine(flash, readOnly, columns, ascii)].slice(0, frameRows);
+  // A message stays in the footer for a while, then the key hints come back.
+  const shownFlash = flash && t - flash.at < FLASH_MS ? flash : null;
+  const rowsOut = [header, ...body, footerLine(shownFlash, readOnly, columns, ascii)].slice(0, frameRows);
   return <FrameView rows={rowsOut} columns={columns} color={color} />;
 }

@@ -1,6 +1,6 @@
 import { Box, Transform } from 'ink';
 import React, { useMemo } from 'react';
-import { EXACT_ROWS } from '../../terminal/ink-fast-output.ts';
+import { EXACT_ROWS } from '../../terminal/ink-patches.ts';
 import type { Line } from '../format/line.ts';
 import { styleLine } from '../frame/sgr.ts';
 
@@ -21,7 +21,7 @@ function placeholder(columns: number, rows: number): string {
  * The whole frame as one Ink text node. Ink 6.8 spends tens of milliseconds per frame splitting,
  * measuring and re-joining every character of every text node, and caches text measurements
  * forever. Here Ink lays out and measures a constant block of spaces; the Transform swaps each of
- * its rows for the pre-composed row, and the fast path in ink-fast-output.ts passes those rows
+ * its rows for the pre-composed row, and the fast path in ink-patches.ts passes those rows
  * straight through (without it, Ink's own path gives the same text, only slower).
  */
 export function FrameView({ rows, columns, color }: { rows: Line[]; columns: number; color: boolean }) {

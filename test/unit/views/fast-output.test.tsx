@@ -1,10 +1,10 @@
-// The fast path in src/terminal/ink-fast-output.ts must change how fast a frame is assembled,
+// The fast path in src/terminal/ink-patches.ts must change how fast a frame is assembled,
 // never what it says: the same frames through Ink's own path and through the fast path.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderToString } from 'ink';
 import React from 'react';
-import { installFastOutput } from '../../../src/terminal/ink-fast-output.ts';
+import { installInkPatches } from '../../../src/terminal/ink-patches.ts';
 import { App, type AppControls } from '../../../src/views/App.tsx';
 import { SCENARIOS, THRESHOLDS, type ScenarioName } from '../../helpers/states.ts';
 
@@ -30,7 +30,7 @@ const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 test('frames through Ink\'s own path and through the fast path are the same text', async () => {
   const slow = CASES.map((c) => frame(...c));
-  assert.equal(await installFastOutput(), true, 'the fast path installs on this Ink version');
+  assert.equal(await installInkPatches(), true, 'the fast path installs on this Ink version');
   const fast = CASES.map((c) => frame(...c));
   CASES.forEach((c, i) => {
     if (c[4]) {
