@@ -42,3 +42,31 @@ test('frames through Ink\'s own path and through the fast path are the same text
     }
   });
 });
+
+test('after an incremental redraw that ends in a newline the cursor goes back to the last line', async () => {
+  const { fixIncrementalCursor } = await import('../../../src/terminal/ink-patches.ts');
+  const writes: string[] = [];
+  const calls: string[] = [];
+  let last = '';
+  const render = Object.assign(
+    (str: string) => {
+      calls.push(str);
+      if (str === last) return false;
+      last = str;
+      return true;
+    },
+    { clear: () => calls.push('clear'), sync: () => undefined },
+  );
+  const wrapped = fixIncrementalCursor(render, { write: (s: string) => writes.push(s) });
+  assert.equal(wrapped('a\nb\n'), true);
+  assert.deepEqual(writes, ['\x1b[1A'], 'moved up after a frame ending in a newline');
+  assert.equal(wrapped('a\nb\n'), false);
+  assert.deepEqual(writes, ['\x1b[1A'], 'an unchanged frame writes nothing');
+  wrapped('a\nc\n');
+  assert.equal(writes.length, 2);
+  wrapped('a\nc\nd\n');
+  assert.deepEqual(calls.slice(-2), ['clear', 'a\nc\nd\n'], 'a frame of another height is drawn from a cleared block');
+  wrapped('x\ny');
+  assert.equal(writes.length, 3, 'a full-height frame (no trailing newline) leaves the cursor alone');
+  assert.equal(typeof (wrapped as unknown as { sync: unknown }).sync, 'function', "Ink's other log methods are kept");
+});
