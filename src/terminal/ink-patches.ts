@@ -30,7 +30,7 @@ interface OutputLike {
   operations: Array<WriteOp | { type: 'clip' | 'unclip' }>;
 }
 
-type LogRender = ((str: string) => boolean) & Record<string, unknown> & { clear(): void };
+export type LogRender = ((str: string) => boolean) & { clear(): void };
 interface LogUpdateModule {
   default?: { create(stream: NodeJS.WriteStream, opts?: { incremental?: boolean; showCursor?: boolean }): LogRender };
 }
