@@ -188,7 +188,8 @@ async function main(): Promise<void> {
   ]);
   const pgMod = (await import('pg')).default;
   const { buildProbeQuery } = await import('../src/probes/pg/probe-query.ts');
-  const { parseConninfo, resolveService, toPgTarget } = await import('../src/config/conninfo.ts');
+  const { probeClientConfig } = await import('../src/probes/pg/node-poller.ts');
+  const { parseConninfo, resolveService } = await import('../src/config/conninfo.ts');
   const React = (await import('react')).default;
   const { render } = await import('ink');
   const { App } = await import('../src/views/App.tsx');
@@ -237,24 +238,8 @@ async function main(): Promise<void> {
     const sectionRows: string[][] = [];
     let sectionNames: string[] = [];
     for (const node of loaded.cluster.nodes) {
-      // The same client settings as NodePoller.connect() (src/probes/pg/node-poller.ts).
-      const target = toPgTarget(resolveService(parseConninfo(node.conninfo)));
-      const options = [target.options, '-c default_transaction_read_only=on', `-c statement_timeout=${queryTimeoutMs}`, '-c lock_timeout=1000']
-        .filter(Boolean)
-        .join(' ');
-      const client: pg.Client = new pgMod.Client({
-        host: target.host,
-        port: target.port,
-        database: target.database,
-        user: target.user,
-        password: target.password,
-        ssl: target.ssl,
-        options,
-        application_name: 'pgtop-ha',
-        connectionTimeoutMillis: target.connectTimeoutMs ?? 5000,
-        query_timeout: queryTimeoutMs + 1000,
-        keepAlive: true,
-      });
+      // The same client settings as the console's own probe connections.
+      const client: pg.Client = new pgMod.Client(probeClientConfig(resolveService(parseConninfo(node.conninfo)), queryTimeoutMs));
       client.on('error', () => {});
       await client.connect();
       try {

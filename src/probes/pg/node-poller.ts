@@ -24,6 +24,31 @@ export interface PollerOptions {
   now?: () => number;
 }
 
+/**
+ * Settings of a probe connection. A read-only session with a server-side statement timeout: the
+ * console must never write, and a slow catalog must not pile up queries on a sick server.
+ */
+export function probeClientConfig(info: Conninfo, queryTimeoutMs: number, connectTimeoutMs = 5000): pg.ClientConfig {
+  const target = toPgTarget(info);
+  const options = [target.options, '-c default_transaction_read_only=on', `-c statement_timeout=${queryTimeoutMs}`, '-c lock_timeout=1000']
+    .filter(Boolean)
+    .join(' ');
+  return {
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: target.user,
+    password: target.password,
+    ssl: target.ssl,
+    options,
+    application_name: 'pgtop-ha',
+    connectionTimeoutMillis: target.connectTimeoutMs ?? connectTimeoutMs,
+    // Client-side guard for a server that stops answering altogether (SIGSTOP, dead network).
+    query_timeout: queryTimeoutMs + 1000,
+    keepAlive: true,
+  };
+}
+
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 
 export class NodePoller {
@@ -80,27 +105,7 @@ export class NodePoller {
 
   private async connect(): Promise<void> {
     const info = resolveService(this.opts.conninfo);
-    const target = toPgTarget(info);
-    const queryTimeoutMs = this.opts.queryTimeoutMs ?? 5000;
-    // A read-only session with a server-side statement timeout: the console must never write,
-    // and a slow catalog must not pile up queries on a sick server.
-    const options = [target.options, '-c default_transaction_read_only=on', `-c statement_timeout=${queryTimeoutMs}`, '-c lock_timeout=1000']
-      .filter(Boolean)
-      .join(' ');
-    const client = new pg.Client({
-      host: target.host,
-      port: target.port,
-      database: target.database,
-      user: target.user,
-      password: target.password,
-      ssl: target.ssl,
-      options,
-      application_name: 'pgtop-ha',
-      connectionTimeoutMillis: target.connectTimeoutMs ?? this.opts.connectTimeoutMs ?? 5000,
-      // Client-side guard for a server that stops answering altogether (SIGSTOP, dead network).
-      query_timeout: queryTimeoutMs + 1000,
-      keepAlive: true,
-    });
+    const client = new pg.Client(probeClientConfig(info, this.opts.queryTimeoutMs ?? 5000, this.opts.connectTimeoutMs));
     // An idle connection that dies between ticks (server shutdown, network) emits 'error': forget
     // it so the next tick reconnects and reports what it finds, not "client is not queryable".
     client.on('error', () => {

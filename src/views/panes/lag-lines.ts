@@ -5,7 +5,8 @@ import type { Topology, TopoEntry } from '../../model/topology.ts';
 import type { NodeState } from '../../model/types.ts';
 import type { History } from '../../state/store.ts';
 import { type Line, type PaneSize, type Tone, seg } from '../format/line.ts';
-import { type Column, cell, fitColumns, padEnd, padStart } from '../format/text.ts';
+import { tableHeader, tableRow } from '../format/table.ts';
+import { type Column, fitColumns, padEnd, padStart } from '../format/text.ts';
 import { sparkline } from '../format/sparkline.ts';
 import { formatBytes, formatSeconds } from '../format/units.ts';
 
@@ -69,25 +70,18 @@ export function lagLines(topo: Topology, history: History, version: number, thre
     ].filter((c) => c.width > 0),
     size.width,
   );
-  const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
+  const lines: Line[] = [tableHeader(cols)];
   for (const e of standbys) {
     const bytes = e.link?.replayLagBytes ?? null;
     const secs = e.link?.replayLagSeconds ?? null;
     const t = tone(bytes, secs, thresholds);
-    const values: Record<string, string> = {
-      STANDBY: e.name,
-      'REPLAY LAG': e.link ? formatBytes(bytes) : nodes?.[e.name]?.health.kind === 'down' ? 'down' : 'no link',
-      TIME: e.link ? (secs === null ? 'idle' : formatSeconds(secs)) : '-',
-      'BYTES TREND': sparkline(history.lagBytes.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1024),
-      'TIME TREND': sparkline(history.lagSeconds.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1),
-    };
-    const row: Line = [];
-    cols.forEach((c, i) => {
-      if (i > 0) row.push(seg(' '));
-      const trend = c.title.endsWith('TREND');
-      row.push(seg(cell(values[c.title]!, c), trend ? 'accent' : c.title === 'STANDBY' ? undefined : t));
-    });
-    lines.push(row);
+    lines.push(tableRow(cols, {
+      STANDBY: [e.name],
+      'REPLAY LAG': [e.link ? formatBytes(bytes) : nodes?.[e.name]?.health.kind === 'down' ? 'down' : 'no link', t],
+      TIME: [e.link ? (secs === null ? 'idle' : formatSeconds(secs)) : '-', t],
+      'BYTES TREND': [sparkline(history.lagBytes.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1024), 'accent'],
+      'TIME TREND': [sparkline(history.lagSeconds.get(e.name)?.last(spark) ?? [], spark, size.ascii, 1), 'accent'],
+    }));
   }
   // One graph per standby when there is room, else only the one lagging most: asciichart has no
   // legend, and uncoloured overlapping series cannot be told apart.

@@ -1,7 +1,8 @@
 // Replication slots on every node: which hold WAL back, how much, and whether they are in danger.
 import type { NodeState, SlotRow } from '../../model/types.ts';
 import { type Line, type PaneSize, type Tone, seg } from '../format/line.ts';
-import { type Column, cell, fitColumns, padEnd } from '../format/text.ts';
+import { type Cell, tableHeader, tableRow } from '../format/table.ts';
+import { type Column, fitColumns, padEnd } from '../format/text.ts';
 import { formatAge, formatBytes } from '../format/units.ts';
 
 const COLUMNS: Column[] = [
@@ -26,14 +27,14 @@ export function slotsLines(order: string[], nodes: Record<string, NodeState>, si
   // INVALIDATED is empty on a healthy cluster: it takes room only when a slot has a reason.
   const anyInvalid = order.some((n) => nodes[n]!.sample?.slots.some((s) => s.invalidationReason));
   const cols = fitColumns(anyInvalid ? COLUMNS : COLUMNS.filter((c) => c.title !== 'INVALIDATED'), size.width);
-  const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
+  const lines: Line[] = [tableHeader(cols)];
   let any = false;
   for (const name of order) {
     const s = nodes[name]!.sample;
     if (!s) continue;
     for (const slot of s.slots) {
       any = true;
-      const values: Record<string, [string, Tone?]> = {
+      const values: Record<string, Cell> = {
         NODE: [name],
         SLOT: [slot.slotName, slot.temporary ? 'dim' : undefined],
         TYPE: [slot.slotType + (slot.synced ? '*' : '')],
@@ -45,13 +46,7 @@ export function slotsLines(order: string[], nodes: Record<string, NodeState>, si
         'INACTIVE SINCE': [slot.synced ? '' : slot.inactiveSince ? formatAge(slot.inactiveSince, now) : slot.active ? '' : s.serverVersionNum < 170000 ? '(17+)' : '-'],
         INVALIDATED: [slot.invalidationReason ?? '', 'bad'],
       };
-      const row: Line = [];
-      cols.forEach((c, i) => {
-        if (i > 0) row.push(seg(' '));
-        const [text, tone] = values[c.title]!;
-        row.push(seg(cell(text, c), tone));
-      });
-      lines.push(row);
+      lines.push(tableRow(cols, values));
     }
   }
   if (!any) lines.push([seg(padEnd('no replication slots on any reachable node', size.width), 'dim')]);

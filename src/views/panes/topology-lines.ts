@@ -3,6 +3,7 @@
 import type { Topology, TopoEntry } from '../../model/topology.ts';
 import type { NodeState } from '../../model/types.ts';
 import { type Line, type PaneSize, seg } from '../format/line.ts';
+import { type Cell, tableHeader, tableRow } from '../format/table.ts';
 import { type Column, cell, fitColumns, padEnd } from '../format/text.ts';
 import { formatBytes, formatSeconds } from '../format/units.ts';
 
@@ -42,7 +43,7 @@ export interface TopologyContext {
 
 export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, size: PaneSize, ctx: TopologyContext): Line[] {
   const cols = fitColumns(COLUMNS, size.width);
-  const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
+  const lines: Line[] = [tableHeader(cols)];
   if (topo.primaries.length > 1) {
     lines.push([seg(padEnd(`!! ${topo.primaries.length} primaries: ${topo.primaries.join(', ')} (split brain?)`, size.width), 'bad', true)]);
   }
@@ -60,21 +61,18 @@ export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, 
       continue;
     }
     const lagging = e.link !== null && ((e.link.replayLagBytes ?? 0) > ctx.thresholds.lagBytesWarn || (e.link.replayLagSeconds ?? 0) > ctx.thresholds.lagSecondsWarn);
-    const values: Record<string, { text: string; tone?: 'ok' | 'warn' | 'bad' | 'dim' }> = {
-      ROLE: { text: e.role === 'unknown' ? '?' : e.role, tone: e.role === 'unknown' ? 'dim' : undefined },
-      STATE: lagging && state.tone === 'ok' ? { ...state, tone: 'warn' } : state,
-      TL: { text: s?.timeline != null ? String(s.timeline) : '-' },
-      LSN: { text: (s?.currentLsn ?? s?.replayLsn ?? '-') as string },
-      LAG: { text: e.role === 'standby' ? (e.link ? formatBytes(e.link.replayLagBytes) : '-') : '', tone: lagging ? 'warn' : undefined },
-      'TIME LAG': { text: e.role === 'standby' ? (e.link ? (e.link.replayLagSeconds === null ? 'idle' : formatSeconds(e.link.replayLagSeconds)) : '-') : '' },
-      SYNC: { text: e.link?.syncState ?? '' },
-      VER: { text: s ? s.serverVersion.split(' ')[0]!.slice(0, 5) : '' },
-      RTT: { text: s ? `${s.roundTripMs < 10 ? s.roundTripMs.toFixed(1) : Math.round(s.roundTripMs)}ms` : '' },
+    const cells: Record<string, Cell> = {
+      ROLE: e.role === 'unknown' ? ['?', 'dim'] : [e.role],
+      STATE: [state.text, lagging && state.tone === 'ok' ? 'warn' : state.tone],
+      TL: [s?.timeline != null ? String(s.timeline) : '-'],
+      LSN: [s?.currentLsn ?? s?.replayLsn ?? '-'],
+      LAG: [e.role === 'standby' ? (e.link ? formatBytes(e.link.replayLagBytes) : '-') : '', lagging ? 'warn' : undefined],
+      'TIME LAG': [e.role === 'standby' ? (e.link ? (e.link.replayLagSeconds === null ? 'idle' : formatSeconds(e.link.replayLagSeconds)) : '-') : ''],
+      SYNC: [e.link?.syncState ?? ''],
+      VER: [s ? s.serverVersion.split(' ')[0]!.slice(0, 5) : ''],
+      RTT: [s ? `${s.roundTripMs < 10 ? s.roundTripMs.toFixed(1) : Math.round(s.roundTripMs)}ms` : ''],
     };
-    for (const c of cols.slice(1)) {
-      const v = values[c.title]!;
-      row.push(seg(' '), seg(cell(v.text, c), v.tone));
-    }
+    row.push(seg(' '), ...tableRow(cols.slice(1), cells));
     lines.push(row);
   }
   for (const x of topo.external) {

@@ -3,10 +3,9 @@
 import type { NodeSample, NodeState } from '../../model/types.ts';
 import type { History } from '../../state/store.ts';
 import { type Line, type PaneSize, type Tone, seg } from '../format/line.ts';
+import { type Cell, tableHeader, tableRow } from '../format/table.ts';
 import { type Column, cell, fitColumns } from '../format/text.ts';
 import { formatAge, formatBytes, formatRate, formatSeconds } from '../format/units.ts';
-
-type Cell = [string, Tone?];
 
 const COLUMNS: Column[] = [
   { title: 'NODE', width: 12 },
@@ -66,7 +65,7 @@ export function walLines(order: string[], nodes: Record<string, NodeState>, hist
   // LAST FAILED is kept over everything optional, but only takes room once something failed.
   const anyFailed = order.some((n) => nodes[n]!.sample?.archiver.lastFailedWal);
   const cols = fitColumns(anyFailed ? COLUMNS : COLUMNS.filter((c) => c.title !== 'LAST FAILED'), size.width);
-  const lines: Line[] = [[seg(cols.map((c) => cell(c.title, c)).join(' '), 'title')]];
+  const lines: Line[] = [tableHeader(cols)];
   for (const name of order) {
     const node = nodes[name]!;
     const s = node.health.kind === 'ok' ? node.sample : null;
@@ -81,13 +80,7 @@ export function walLines(order: string[], nodes: Record<string, NodeState>, hist
       ...archiveCells(s, now),
       ...summaryCells(s),
     };
-    const line: Line = [];
-    cols.forEach((c, i) => {
-      if (i > 0) line.push(seg(' '));
-      const [text, tone] = cells[c.title]!;
-      line.push(seg(cell(text, c), tone));
-    });
-    lines.push(line);
+    lines.push(tableRow(cols, cells));
   }
   return lines;
 }
