@@ -3,17 +3,13 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { buildTopology } from '../model/topology.ts';
 import type { AppStore } from '../state/store.ts';
-import { dialogArea, type DialogState } from './components/Dialog.tsx';
-import { footerLine } from './frame/footer.ts';
 import { FrameView } from './components/FrameView.tsx';
-import { headerLine } from './frame/header.ts';
-import { helpBox } from './components/Help.tsx';
-import type { Line } from './format/line.ts';
-import { besideEachOther, drawBox } from './frame/box.ts';
 import { commandFor, type CommandId } from './keymap.ts';
-import { computeLayout, PANE_TITLES, PANES, type PaneId } from './layout.ts';
+import type { DialogState } from './components/Dialog.tsx';
+import { composeFrame } from './frame/compose.ts';
+import { PANES, type PaneId } from './layout.ts';
 import type { LagThresholds } from './panes/lag-lines.ts';
-import { naturalHeights, type PaneData, paneLines } from './panes/pane-lines.ts';
+import type { PaneData } from './panes/pane-lines.ts';
 
 export interface AppControls {
   refreshNow(): void;
@@ -35,7 +31,6 @@ export interface AppProps {
   now?: () => number;
 }
 
-const FLASH_MS = 15000;
 const INTERVAL_STEPS_MS = [500, 1000, 2000, 5000, 10000, 30000, 60000];
 
 /**
@@ -129,39 +124,9 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     return { topo: buildTopology(list), nodes, order, history, historyVersion, thresholds, now: now() };
   }, [nodes, order, history, historyVersion, thresholds]);
 
-  // One row short of the terminal: Ink clears and repaints the whole screen for every frame
-  // whose height reaches the terminal's (a visible flash in tmux, and every byte resent).
-  const frameRows = Math.max(1, rows - 1);
-  const bodyRows = Math.max(0, frameRows - 2);
-  const t = now();
-  let body: Line[];
-  if (dialog) {
-    body = dialogArea(dialog, columns, bodyRows, ascii);
-  } else if (help) {
-    body = helpBox(columns, bodyRows, readOnly, ascii);
-  } else {
-    const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), zoomed, focus);
-    body = besideEachOther(
-      layout.columns.map((col) => ({
-        width: col[0]!.width,
-        lines: col.flatMap((r) =>
-          drawBox({ title: PANE_TITLES[r.pane], focused: r.pane === focus, width: r.width, height: r.height, ascii,
-            lines: paneLines(r.pane, data, { width: r.width - 2, height: r.height - 2, ascii }) }),
-        ),
-      })),
-      bodyRows,
-    );
-  }
-  const list = Object.values(nodes);
-  const header = headerLine({
-    cluster, paused, readOnly, intervalMs, lastRefreshAt,
-    up: list.filter((n) => n.health.kind === 'ok').length,
-    total: list.length,
-    primaries: list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name),
-    answered: list.some((n) => n.health.kind !== 'connecting'),
-  }, t, columns, ascii);
-  // A message stays in the footer for a while, then the key hints come back.
-  const shownFlash = flash && t - flash.at < FLASH_MS ? flash : null;
-  const rowsOut = [header, ...body, footerLine(shownFlash, readOnly, columns, ascii)].slice(0, frameRows);
+  const rowsOut = composeFrame({
+    columns, rows, data, focus, zoomed, help, dialog, ascii, now: now(),
+    status: { cluster, paused, readOnly, intervalMs, lastRefreshAt, flash },
+  });
   return <FrameView rows={rowsOut} columns={columns} color={color} />;
 }

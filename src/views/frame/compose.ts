@@ -1,0 +1,68 @@
+// The whole frame from what the views selected: header, the panes (or help, or a dialog), the
+// footer. Pure, so a frame can be reasoned about and tested without a terminal.
+import type { Flash } from '../../state/store.ts';
+import { type DialogState, dialogArea } from '../components/Dialog.tsx';
+import { helpBox } from '../components/Help.tsx';
+import type { Line } from '../format/line.ts';
+import { computeLayout, PANE_TITLES, type PaneId } from '../layout.ts';
+import { naturalHeights, type PaneData, paneLines } from '../panes/pane-lines.ts';
+import { besideEachOther, drawBox } from './box.ts';
+import { footerLine } from './footer.ts';
+import { headerLine } from './header.ts';
+
+/** How long a message stays in the footer before the key hints come back. */
+export const FLASH_MS = 15000;
+
+export interface FrameInput {
+  columns: number;
+  rows: number;
+  data: PaneData;
+  focus: PaneId;
+  zoomed: PaneId | null;
+  help: boolean;
+  dialog: DialogState | null;
+  status: { cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null; flash: Flash | null };
+  ascii: boolean;
+  now: number;
+}
+
+/** Height of the frame for a terminal: one row short, or Ink clears and resends the whole screen each frame. */
+export function frameHeight(rows: number): number {
+  return Math.max(1, rows - 1);
+}
+
+export function composeFrame(f: FrameInput): Line[] {
+  const { columns, data, ascii, status } = f;
+  const frameRows = frameHeight(f.rows);
+  const bodyRows = Math.max(0, frameRows - 2);
+  let body: Line[];
+  if (f.dialog) {
+    body = dialogArea(f.dialog, columns, bodyRows, ascii);
+  } else if (f.help) {
+    body = helpBox(columns, bodyRows, status.readOnly, ascii);
+  } else {
+    const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), f.zoomed, f.focus);
+    body = besideEachOther(
+      layout.columns.map((col) => ({
+        width: col[0]!.width,
+        lines: col.flatMap((r) =>
+          drawBox({
+            title: PANE_TITLES[r.pane], focused: r.pane === f.focus, width: r.width, height: r.height, ascii,
+            lines: paneLines(r.pane, data, { width: r.width - 2, height: r.height - 2, ascii }),
+          }),
+        ),
+      })),
+      bodyRows,
+    );
+  }
+  const list = Object.values(data.nodes);
+  const header = headerLine({
+    ...status,
+    up: list.filter((n) => n.health.kind === 'ok').length,
+    total: list.length,
+    primaries: list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name),
+    answered: list.some((n) => n.health.kind !== 'connecting'),
+  }, f.now, columns, ascii);
+  const flash = status.flash && f.now - status.flash.at < FLASH_MS ? status.flash : null;
+  return [header, ...body, footerLine(flash, status.readOnly, columns, ascii)].slice(0, frameRows);
+}
