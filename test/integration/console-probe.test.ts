@@ -190,3 +190,26 @@ test('a node that hangs for 10 s does not delay the others, and recovers', async
     await scheduler.stop();
   }
 });
+
+test('a refused login shows the server\'s reason, and the node is retried with backoff', async () => {
+  const port = cluster.nodes[0]!.port;
+  const events: Array<{ kind: string; reason?: string; retryAt?: number | null; since?: number }> = [];
+  const { NodePoller } = await import('../../src/probes/pg/node-poller.ts');
+  const poller = new NodePoller({
+    name: 'bad-login',
+    conninfo: parseConninfo(`host=127.0.0.1 port=${port} dbname=postgres user=no_such_role`),
+    target: `no_such_role@127.0.0.1:${port}/postgres`,
+    sink: { sample: () => assert.fail('no sample expected'), health: (_n, h) => events.push(h) },
+  });
+  try {
+    await poller.tick(true);
+    await poller.tick(); // inside the backoff window: no new attempt
+    assert.equal(events.length, 1);
+    const h = events[0]!;
+    assert.equal(h.kind, 'down');
+    assert.match(h.reason!, /role "no_such_role" does not exist/);
+    assert.ok(h.retryAt! > h.since!, 'a retry is scheduled after a delay');
+  } finally {
+    await poller.close();
+  }
+});
