@@ -6,7 +6,8 @@ export function headerLine(s: {
   cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null;
   up: number; total: number; primaries: string[]; answered: boolean;
 }, now: number, width: number, ascii = false): Line {
-  const stale = s.lastRefreshAt !== null && now - s.lastRefreshAt > 2 * s.intervalMs + 1000;
+  // Paused data is old on purpose: say PAUSED, not stale.
+  const stale = !s.paused && s.lastRefreshAt !== null && now - s.lastRefreshAt > 2 * s.intervalMs + 1000;
   const line: Line = [
     seg('pgtop-ha', 'accent', true),
     seg(` ${s.cluster} `, undefined, true),
