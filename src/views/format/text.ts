@@ -52,6 +52,8 @@ export interface Column {
   width: number;
   align?: 'left' | 'right';
   /** Columns with a `drop` rank are dropped when the pane is too narrow, rank 1 first. */
+  /** As a last resort, when only undroppable columns are left and still too wide, shrink to this. */
+  min?: number;
   drop?: number;
 }
 
@@ -70,6 +72,15 @@ export function fitColumns(cols: Column[], total: number): Column[] {
   // A narrow column dropped early may still fit in the room a wide one left: bring it back.
   for (const c of dropped) {
     if (used() + c.width + 1 <= total) kept = cols.filter((x) => kept.includes(x) || x === c);
+  }
+  let excess = used() - total;
+  if (excess > 0) {
+    kept = kept.map((c) => {
+      if (c.min === undefined || excess <= 0) return c;
+      const cut = Math.min(excess, c.width - c.min);
+      excess -= cut;
+      return { ...c, width: c.width - cut };
+    });
   }
   return kept;
 }

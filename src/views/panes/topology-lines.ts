@@ -8,13 +8,13 @@ import { type Column, cell, fitColumns, padEnd } from '../format/text.ts';
 import { formatBytes, formatSeconds } from '../format/units.ts';
 
 const COLUMNS: Column[] = [
-  { title: 'NODE', width: 18 },
-  { title: 'ROLE', width: 7 },
+  { title: 'NODE', width: 18, min: 10 },
+  { title: 'ROLE', width: 7, drop: 5 },
   { title: 'STATE', width: 10 },
-  { title: 'TL', width: 3, align: 'right' },
+  { title: 'TL', width: 3, align: 'right', drop: 6 },
   { title: 'LSN', width: 11, align: 'right', drop: 3 },
   { title: 'LAG', width: 9, align: 'right' },
-  { title: 'TIME LAG', width: 8, align: 'right' },
+  { title: 'TIME LAG', width: 8, align: 'right', drop: 7 },
   { title: 'SYNC', width: 5, drop: 2 },
   { title: 'VER', width: 5, drop: 4 },
   { title: 'RTT', width: 6, align: 'right', drop: 1 },

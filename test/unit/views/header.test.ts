@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { lineText } from '../../../src/views/format/line.ts';
 import { headerLine } from '../../../src/views/frame/header.ts';
 
-const base = { cluster: 'prod', paused: false, readOnly: false, intervalMs: 2000, lastRefreshAt: 1_000_000, up: 3, total: 3, primaries: ['db1'], answered: true };
+const base = { cluster: 'prod', paused: false, readOnly: false, intervalMs: 2000, lastRefreshAt: 1_000_000 as number | null, up: 3, total: 3, primaries: ['db1'], answered: true };
 const text = (over: Partial<typeof base>, now: number) => lineText(headerLine({ ...base, ...over }, now, 120)).trimEnd();
 const toneOfAge = (over: Partial<typeof base>, now: number) =>
   headerLine({ ...base, ...over }, now, 120).find((s) => s.text.includes('ago'))?.tone;
