@@ -9,6 +9,7 @@ dpkg -s postgresql-15 >/dev/null 2>&1 || need+=(postgresql-15)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if ((${#need[@]} == 0)); then
   echo "test-setup: everything the tests need is installed"
   exit 0
