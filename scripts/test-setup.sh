@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs and this machine lacks (Debian; as root):
-# PostgreSQL 15 for the probe tests, util-linux `script` and tmux for the terminal tests, pgrep.
+# PostgreSQL 15 for the probe tests, repmgr/pgpool-II/barman for the HA lab, sshd for the SSH
+# transport tests, util-linux `script` and tmux for the terminal tests, pgrep.
 # The PostgreSQL 17 binaries come from npm (npm install); nothing here starts a server.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 need=()
 dpkg -s postgresql-15 >/dev/null 2>&1 || need+=(postgresql-15)
+# the HA lab (test/lab): repmgr 5.3.3, pgpool-II 4.3.5, barman 3.4.0
+for pkg in postgresql-15-repmgr pgpool2 barman barman-cli; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
