@@ -28,6 +28,17 @@ export interface HealthCheckStatsRow {
   lastFailedHealthCheck: string | null;
 }
 
+/** The columns both per-backend stats views start with. */
+function backendIdentity(t: Table, r: Parameters<Table['req']>[0]) {
+  return {
+    nodeId: t.req(r, 'node_id', integer),
+    hostname: t.req(r, 'hostname', text),
+    port: t.req(r, 'port', integer),
+    status: t.req(r, 'status', oneOf(BACKEND_STATUSES)),
+    role: t.req(r, 'role', oneOf(POOL_ROLES)),
+  };
+}
+
 export const HEALTH_CHECK_STATS_COLUMNS = [
   'node_id', 'hostname', 'port', 'status', 'role', 'last_status_change', 'total_count', 'success_count',
   'fail_count', 'skip_count', 'retry_count', 'average_retry_count', 'max_retry_count', 'max_duration',
@@ -38,11 +49,7 @@ export const HEALTH_CHECK_STATS_COLUMNS = [
 export function parseHealthCheckStats(result: PgpoolResult): HealthCheckStatsRow[] {
   const t = new Table('SHOW pool_health_check_stats', result, HEALTH_CHECK_STATS_COLUMNS);
   return t.rows.map((r) => ({
-    nodeId: t.req(r, 'node_id', integer),
-    hostname: t.req(r, 'hostname', text),
-    port: t.req(r, 'port', integer),
-    status: t.req(r, 'status', oneOf(BACKEND_STATUSES)),
-    role: t.req(r, 'role', oneOf(POOL_ROLES)),
+    ...backendIdentity(t, r),
     lastStatusChange: t.opt(r, 'last_status_change', localTimestamp),
     totalCount: t.req(r, 'total_count', integer),
     successCount: t.req(r, 'success_count', integer),
@@ -86,11 +93,7 @@ export const BACKEND_STATS_COLUMNS = [
 export function parseBackendStats(result: PgpoolResult): BackendStatsRow[] {
   const t = new Table('SHOW pool_backend_stats', result, BACKEND_STATS_COLUMNS);
   return t.rows.map((r) => ({
-    nodeId: t.req(r, 'node_id', integer),
-    hostname: t.req(r, 'hostname', text),
-    port: t.req(r, 'port', integer),
-    status: t.req(r, 'status', oneOf(BACKEND_STATUSES)),
-    role: t.req(r, 'role', oneOf(POOL_ROLES)),
+    ...backendIdentity(t, r),
     selectCnt: t.req(r, 'select_cnt', integer),
     insertCnt: t.req(r, 'insert_cnt', integer),
     updateCnt: t.req(r, 'update_cnt', integer),
