@@ -1,7 +1,42 @@
 // `pgtop-ha snapshot`: one poll as a stable JSON document (schema documented in the README) or
 // as plain text. Pure: built from the same store state the views read.
 import { buildTopology } from './topology.ts';
-import type { NodeState } from './types.ts';
+import type { NodeState, RepmgrNodeRow, RepmgrSqlState } from './types.ts';
+
+/** This node's repmgr view for the JSON document; registered_* is its own row in repmgr.nodes. */
+function repmgrJson(r: RepmgrSqlState | null) {
+  if (!r) return null;
+  if (!r.available) {
+    return { ext_version: r.extVersion, unavailable: r.unavailable, local_node_id: null, repmgrd: null,
+      upstream_last_seen_seconds: null, registered_type: null, registered_upstream: null };
+  }
+  const own = r.nodes.find((x) => x.id === r.localNodeId);
+  const upstream = own?.upstreamId == null ? null : (r.nodes.find((x) => x.id === own.upstreamId)?.name ?? null);
+  return {
+    ext_version: r.extVersion,
+    unavailable: null,
+    local_node_id: r.localNodeId,
+    repmgrd: r.repmgrdRunning === null ? null : !r.repmgrdRunning ? 'not running' : r.repmgrdPaused ? 'paused' : 'running',
+    upstream_last_seen_seconds: r.upstreamLastSeenSeconds,
+    registered_type: own?.type ?? null,
+    registered_upstream: upstream,
+  };
+}
+
+function repmgrNodesJson(nodes: readonly RepmgrNodeRow[], from: string) {
+  const byId = new Map(nodes.map((x) => [x.id, x.name]));
+  return nodes.map((x) => ({
+    node_id: x.id,
+    node_name: x.name,
+    type: x.type,
+    upstream_node_id: x.upstreamId,
+    upstream: x.upstreamId === null ? null : (byId.get(x.upstreamId) ?? null),
+    active: x.active,
+    priority: x.priority,
+    location: x.location,
+    read_from: from,
+  }));
+}
 
 export const SCHEMA_VERSION = 1;
 
@@ -10,6 +45,10 @@ export function buildSnapshot(cluster: string, order: string[], nodes: Record<st
   const topo = buildTopology(list);
   const byName = new Map(topo.entries.map((e) => [e.name, e]));
   const ok = list.filter((n) => n.sample && n.health.kind === 'ok');
+  // repmgr.nodes replicates from the primary: read it there when it answers, else from any node.
+  const withRepmgr = ok.filter((n) => n.sample!.repmgr?.available);
+  const repmgrFrom = withRepmgr.find((n) => n.sample!.role === 'primary') ?? withRepmgr[0];
+  const repmgrState = repmgrFrom?.sample!.repmgr;
   return {
     schema_version: SCHEMA_VERSION,
     cluster,
@@ -39,8 +78,10 @@ export function buildSnapshot(cluster: string, order: string[], nodes: Record<st
         write_lag_seconds: e.link?.writeLagSeconds ?? null,
         flush_lag_seconds: e.link?.flushLagSeconds ?? null,
         round_trip_ms: s ? Math.round(s.roundTripMs * 100) / 100 : null,
+        repmgr: repmgrJson(s?.repmgr ?? null),
       };
     }),
+    repmgr_nodes: repmgrFrom && repmgrState?.available ? repmgrNodesJson(repmgrState.nodes, repmgrFrom.name) : [],
     wal_streamers: topo.external.map((x) => ({
       node: x.on,
       kind: x.kind,

@@ -94,6 +94,37 @@ export interface WalSummaryState {
   behindBytes: number | null;
 }
 
+/** One row of repmgr.nodes: the topology repmgr registered (may be stale after manual changes). */
+export interface RepmgrNodeRow {
+  id: number;
+  name: string;
+  type: string; // primary / standby / witness / bdr
+  upstreamId: number | null;
+  active: boolean;
+  priority: number;
+  location: string | null;
+}
+
+/**
+ * What the repmgr extension in the probed database says, read over SQL in the same round trip.
+ * available=false: the extension is installed but this role may not read it (reason says what it
+ * lacks); the rest of the sample is complete.
+ */
+export type RepmgrSqlState =
+  | {
+      available: true;
+      extVersion: string;
+      /** get_local_node_id(): the node_id repmgrd registered for this server; null before repmgrd ran. */
+      localNodeId: number | null;
+      /** repmgrd_is_running() / repmgrd_is_paused(); null when repmgr is not in shared_preload_libraries. */
+      repmgrdRunning: boolean | null;
+      repmgrdPaused: boolean | null;
+      /** get_upstream_last_seen(): seconds since repmgrd last saw its upstream; null when unknown (-1: always on a primary). */
+      upstreamLastSeenSeconds: number | null;
+      nodes: RepmgrNodeRow[];
+    }
+  | { available: false; extVersion: string; unavailable: string };
+
 /** Everything one tick learns about one node, from one round trip. */
 export interface NodeSample {
   takenAt: number; // epoch ms when the reply arrived
@@ -117,6 +148,8 @@ export interface NodeSample {
   slots: SlotRow[];
   archiver: ArchiverRow;
   walSummary: WalSummaryState | null;
+  /** null when the repmgr extension is not installed in the probed database. */
+  repmgr: RepmgrSqlState | null;
 }
 
 export type NodeHealth =

@@ -13,6 +13,8 @@ interface Fixture {
   role: 'primary' | 'standby';
   sections: string[];
   results: ProbeResult[];
+  /** buildProbeQuery options of the capture (repmgr fixtures). */
+  probeOptions?: { repmgr?: boolean };
 }
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pg');
@@ -23,8 +25,34 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const names = (rows: Array<{ applicationName?: string; slotName?: string | null }>, key: 'applicationName' | 'slotName') =>
   rows.map((r) => r[key]);
 
-/** What the capture scenario built, per node kind (scripts/capture-pg-fixtures.ts). */
+/** repmgr.nodes of the HA lab (test/lab): pgsql1 primary, pgsql2/3 standbys of it. */
+const LAB_REPMGR_NODES = [
+  { id: 1, name: 'pgsql1', type: 'primary', upstreamId: null, active: true, priority: 100, location: 'dc1' },
+  { id: 2, name: 'pgsql2', type: 'standby', upstreamId: 1, active: true, priority: 90, location: 'dc1' },
+  { id: 3, name: 'pgsql3', type: 'standby', upstreamId: 1, active: true, priority: 50, location: 'dc1' },
+];
+
+/** What the capture scenario built, per node kind (scripts/capture-pg-fixtures.ts, scripts/capture-repmgr-fixtures.ts). */
 const kinds: Record<string, (s: NodeSample, major: number) => void> = {
+  repmgrPrimary(s) {
+    assert.equal(s.role, 'primary');
+    assert.deepEqual(names(s.senders, 'applicationName').sort(), ['pgsql2', 'pgsql3']);
+    const r = s.repmgr;
+    assert.ok(r?.available, JSON.stringify(r));
+    // get_upstream_last_seen() is -1 on a primary: unknown, not "0 s ago".
+    assert.deepEqual([r.extVersion, r.localNodeId, r.repmgrdRunning, r.repmgrdPaused, r.upstreamLastSeenSeconds], ['5.3', 1, true, false, null]);
+    assert.deepEqual(r.nodes, LAB_REPMGR_NODES);
+  },
+  repmgrStandby(s) {
+    assert.equal(s.role, 'standby');
+    assert.equal(s.receiver?.status, 'streaming');
+    const r = s.repmgr;
+    assert.ok(r?.available, JSON.stringify(r));
+    assert.deepEqual([r.extVersion, r.localNodeId, r.repmgrdRunning, r.repmgrdPaused], ['5.3', 2, true, false]);
+    // Seconds since repmgrd last saw pgsql1 (monitor_interval_secs apart): small, never unknown here.
+    assert.ok(r.upstreamLastSeenSeconds !== null && r.upstreamLastSeenSeconds >= 0 && r.upstreamLastSeenSeconds < 10);
+    assert.deepEqual(r.nodes, LAB_REPMGR_NODES, 'a standby reads the replicated repmgr.nodes');
+  },
   coldPrimary(s, major) {
     assert.equal(s.role, 'primary');
     assert.equal(s.timeline, 1);
@@ -134,6 +162,7 @@ const table: Array<[file: string, kind: keyof typeof kinds]> = [
   ['13-primary.json', 'coldPrimary'], ['13-standby.json', 'coldStandby'],
   ['14-primary.json', 'coldPrimary'], ['14-standby.json', 'coldStandby'],
   ['15-primary.json', 'baseBackupPrimary'], ['15-standby.json', 'baseBackupStandby'],
+  ['15-repmgr-primary.json', 'repmgrPrimary'], ['15-repmgr-standby.json', 'repmgrStandby'],
   ['16-primary.json', 'coldPrimary'], ['16-standby.json', 'coldStandby'],
   ['17-primary.json', 'coldPrimary'], ['17-standby.json', 'coldStandby'],
   ['17-standby-paused.json', 'pausedStandby'], ['17-cascaded.json', 'cascaded'],
@@ -199,7 +228,7 @@ describe('parseProbeResults over captured fixtures', () => {
   for (const [file, kind] of table) {
     test(`${file} (${kind})`, () => {
       const fx = load(file);
-      assert.deepEqual(fx.sections, [...buildProbeQuery(fx.serverVersionNum).sections], 'fixture is stale: re-capture');
+      assert.deepEqual(fx.sections, [...buildProbeQuery(fx.serverVersionNum, fx.probeOptions).sections], 'fixture is stale: re-capture');
       const s = parse(fx);
       checkInvariants(s, fx);
       kinds[kind](s, Math.floor(fx.serverVersionNum / 10000));
@@ -305,6 +334,34 @@ describe('parseProbeResults strictness', () => {
     assert.deepEqual([w.clientAddr, w.clientPort], [null, null]);
   });
 
+  test('repmgr: absent extension reads null, unreadable reads unavailable, sections come in pairs', () => {
+    const rp = load('15-repmgr-primary.json');
+    assert.equal(parse(p17).repmgr, null);
+    const stripped = structuredClone(rp);
+    for (const name of ['repmgrd', 'repmgr']) {
+      const i = stripped.sections.indexOf(name);
+      stripped.sections.splice(i, 1);
+      stripped.results.splice(i, 1);
+    }
+    assert.equal(parse(stripped).repmgr, null);
+    const denied = parseProbeResults(stripped.results, stripped.sections, {
+      takenAt: 1, roundTripMs: 2, repmgr: { extVersion: '5.3', unavailable: 'role mon lacks USAGE on schema repmgr' },
+    });
+    assert.deepEqual(denied.repmgr, { available: false, extVersion: '5.3', unavailable: 'role mon lacks USAGE on schema repmgr' });
+    assert.equal(denied.role, 'primary', 'the rest of the sample is complete');
+    const half = structuredClone(rp);
+    const i = half.sections.indexOf('repmgrd');
+    half.sections.splice(i, 1);
+    half.results.splice(i, 1);
+    throwsProbe(() => parse(half), 'repmgrd', null, /section missing/);
+    throwsProbe(() => parse(without(rp, 'repmgr', 'priority')), 'repmgr', 'priority', /missing/);
+    const nulls = structuredClone(rp);
+    Object.assign(nulls.results[nulls.sections.indexOf('repmgrd')].rows[0], { local_node_id: null, repmgrd_running: null, repmgrd_paused: null });
+    const r = parse(nulls).repmgr;
+    assert.ok(r?.available);
+    assert.deepEqual([r.localNodeId, r.repmgrdRunning, r.repmgrdPaused], [null, null, null]);
+  });
+
   test('timestamps in another zone or as Date objects normalise to UTC ISO', () => {
     const fx = structuredClone(p17);
     const arch = fx.results[fx.sections.indexOf('archiver')].rows[0];
@@ -326,6 +383,10 @@ describe('buildProbeQuery', () => {
       assert.doesNotMatch(q.text, /select\s+\*|\.\*|,\s*\*/i);
       assert.deepEqual(q.sections.slice(0, 5), ['node', 'senders', 'receiver', 'slots', 'archiver']);
       assert.equal(q.sections.includes('walsummary'), v >= 170000);
+      assert.ok(!q.sections.includes('repmgr') && !/repmgr/.test(q.text), 'repmgr only on request');
+      const withRepmgr = buildProbeQuery(v, { repmgr: true });
+      assert.deepEqual(withRepmgr.sections, [...q.sections, 'repmgr', 'repmgrd']);
+      assert.equal(withRepmgr.text.split(/;\s*(?:\n|$)/).filter((x) => x.trim()).length, withRepmgr.sections.length);
       assert.equal(/pg_get_wal_replay_pause_state/.test(q.text), v >= 140000);
       assert.equal(/archive_library/.test(q.text), v >= 150000);
       assert.equal(/inactive_since/.test(q.text), v >= 170000);

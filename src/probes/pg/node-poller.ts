@@ -4,8 +4,8 @@ import pg from 'pg';
 import { type Conninfo, resolveService, toPgTarget } from '../../config/conninfo.ts';
 import type { NodeHealth, NodeSample } from '../../model/types.ts';
 import { describePgError } from './describe-error.ts';
-import { parseProbeResults } from './parse-probe.ts';
-import { buildProbeQuery } from './probe-query.ts';
+import { parseProbeResults, type RepmgrAccess } from './parse-probe.ts';
+import { CONNECT_QUERY, buildProbeQuery, parseConnectInfo } from './probe-query.ts';
 
 export interface PollerSink {
   sample(name: string, sample: NodeSample): void;
@@ -54,6 +54,8 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 export class NodePoller {
   private client: pg.Client | null = null;
   private query: { text: string; sections: readonly string[] } | null = null;
+  /** Learnt at connect: repmgr installed in this database, and whether this role may read it. */
+  private repmgr: RepmgrAccess | null = null;
   private inFlight: Promise<void> | null = null;
   private failures = 0;
   private nextConnectAt = 0;
@@ -90,7 +92,11 @@ export class NodePoller {
       const results = (await this.client!.query(this.query!.text)) as unknown as pg.QueryResult[] | pg.QueryResult;
       const roundTripMs = performance.now() - started;
       const list = Array.isArray(results) ? results : [results];
-      const sample = parseProbeResults(list, this.query!.sections, { takenAt: (this.opts.now ?? Date.now)(), roundTripMs });
+      const sample = parseProbeResults(list, this.query!.sections, {
+        takenAt: (this.opts.now ?? Date.now)(),
+        roundTripMs,
+        repmgr: this.repmgr,
+      });
       this.failures = 0;
       sink.sample(name, sample);
     } catch (e) {
@@ -113,10 +119,16 @@ export class NodePoller {
     });
     this.client = client;
     await client.connect();
-    const res = await client.query('SHOW server_version_num');
-    const versionNum = Number(res.rows[0]?.server_version_num);
+    // One round trip per connection: version, and repmgr's presence and readability. An extension
+    // created later is seen on the next reconnect; one dropped makes the probe fail and reconnect.
+    const res = await client.query(CONNECT_QUERY);
+    const ci = parseConnectInfo(res.rows[0]);
+    const versionNum = ci.serverVersionNum;
     if (versionNum < 130000) throw new Error(`PostgreSQL ${Math.floor(versionNum / 10000)} is not supported (13 or newer needed)`);
-    this.query = buildProbeQuery(versionNum);
+    const r = ci.repmgr;
+    const readable = r !== null && r.denied.length === 0;
+    this.repmgr = r && { extVersion: r.extVersion, unavailable: readable ? null : `role ${client.user ?? '?'} lacks ${r.denied.join(', ')}` };
+    this.query = buildProbeQuery(versionNum, { repmgr: readable });
   }
 
   /** Abandons the connection without waiting: a hung server would never answer a polite end(). */
@@ -124,6 +136,7 @@ export class NodePoller {
     const c = this.client as (pg.Client & { connection?: { stream?: { destroy(): void } } }) | null;
     this.client = null;
     this.query = null;
+    this.repmgr = null;
     if (!c) return;
     try {
       c.connection?.stream?.destroy();

@@ -4,7 +4,7 @@
 // missing one throws, naming section and column); columns only some versions have read as null.
 
 import { parseKeyValue } from '../../config/conninfo.ts';
-import type { ArchiverRow, NodeSample, ReceiverRow, SenderRow, SlotRow, WalSummaryState } from '../../model/types.ts';
+import type { ArchiverRow, NodeSample, ReceiverRow, RepmgrNodeRow, RepmgrSqlState, SenderRow, SlotRow, WalSummaryState } from '../../model/types.ts';
 import { isLsn, toBoolean, toInteger, toIsoTimestamp, toNumber } from '../../model/lsn.ts';
 
 export interface ProbeResult {
@@ -84,8 +84,10 @@ const REQUIRED: Record<string, readonly string[]> = {
     'last_failed_time', 'stats_reset'],
   walsummary: ['summarize_wal', 'wal_summary_keep_time_min', 'summarized_tli', 'summarized_lsn', 'pending_lsn',
     'summarizer_pid', 'summary_count', 'oldest_start_lsn', 'newest_end_lsn', 'behind_bytes'],
+  repmgr: ['node_id', 'node_name', 'type', 'upstream_node_id', 'active', 'priority', 'location'],
+  repmgrd: ['ext_version', 'local_node_id', 'repmgrd_running', 'repmgrd_paused', 'upstream_last_seen'],
 };
-const OPTIONAL_SECTIONS = new Set(['walsummary']);
+const OPTIONAL_SECTIONS = new Set(['walsummary', 'repmgr', 'repmgrd']);
 
 function indexSections(results: ReadonlyArray<ProbeResult> | ProbeResult, names: readonly string[]): Map<string, Section> {
   // node-postgres returns a bare result, not an array, when the text held a single statement.
@@ -237,6 +239,44 @@ function parseWalSummary(s: Section | undefined): WalSummaryState | null {
   };
 }
 
+function parseRepmgrNode(s: Section, r: Row): RepmgrNodeRow {
+  return {
+    id: s.req(r, 'node_id', toInteger),
+    name: s.req(r, 'node_name', text),
+    type: s.req(r, 'type', text),
+    upstreamId: s.opt(r, 'upstream_node_id', toInteger),
+    active: s.req(r, 'active', toBoolean),
+    priority: s.req(r, 'priority', toInteger),
+    location: s.opt(r, 'location', text),
+  };
+}
+
+/** What the connection learnt about repmgr when the probe has no repmgr sections (see CONNECT_QUERY). */
+export interface RepmgrAccess {
+  extVersion: string;
+  /** Why the role cannot read repmgr; null when it can (then the sections must be there). */
+  unavailable: string | null;
+}
+
+function parseRepmgr(nodes: Section | undefined, d: Section | undefined, access: RepmgrAccess | null | undefined): RepmgrSqlState | null {
+  if (!nodes !== !d) throw new ProbeParseError(nodes ? 'repmgrd' : 'repmgr', null, 'section missing (repmgr and repmgrd come together)');
+  if (!nodes || !d) {
+    if (!access) return null;
+    return { available: false, extVersion: access.extVersion, unavailable: access.unavailable ?? 'repmgr sections not queried' };
+  }
+  const r = d.single();
+  const seen = d.opt(r, 'upstream_last_seen', toInteger);
+  return {
+    available: true,
+    extVersion: d.opt(r, 'ext_version', text) ?? access?.extVersion ?? '?',
+    localNodeId: d.opt(r, 'local_node_id', toInteger),
+    repmgrdRunning: d.opt(r, 'repmgrd_running', toBoolean),
+    repmgrdPaused: d.opt(r, 'repmgrd_paused', toBoolean),
+    upstreamLastSeenSeconds: seen === null || seen < 0 ? null : seen,
+    nodes: nodes.rows.map((x) => parseRepmgrNode(nodes, x)),
+  };
+}
+
 /** 14+ reports 'not paused' / 'pause requested' / 'paused'; a request stops replay too, so it counts. */
 function replayPaused(s: Section, r: Row): boolean | null {
   if (s.has('replay_pause_state')) {
@@ -249,7 +289,7 @@ function replayPaused(s: Section, r: Row): boolean | null {
 export function parseProbeResults(
   results: ReadonlyArray<ProbeResult>,
   sections: readonly string[],
-  meta: { takenAt: number; roundTripMs: number },
+  meta: { takenAt: number; roundTripMs: number; repmgr?: RepmgrAccess | null },
 ): NodeSample {
   const idx = indexSections(results, sections);
   const get = (name: string): Section => idx.get(name)!;
@@ -278,5 +318,6 @@ export function parseProbeResults(
     slots: slots.rows.map((r) => parseSlot(slots, r)),
     archiver: parseArchiver(get('archiver'), node, n),
     walSummary: parseWalSummary(idx.get('walsummary')),
+    repmgr: parseRepmgr(idx.get('repmgr'), idx.get('repmgrd'), meta.repmgr),
   };
 }

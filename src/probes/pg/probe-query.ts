@@ -2,7 +2,12 @@
 // query, so node-postgres returns one result per statement and `sections` names them in order.
 // Every statement must run on a primary and a standby alike for a role that only has pg_monitor.
 
-export type ProbeSection = 'node' | 'senders' | 'receiver' | 'slots' | 'archiver' | 'walsummary';
+export type ProbeSection = 'node' | 'senders' | 'receiver' | 'slots' | 'archiver' | 'walsummary' | 'repmgr' | 'repmgrd';
+
+export interface ProbeQueryOptions {
+  /** The repmgr extension is installed in this database and the role may read it (see CONNECT_QUERY). */
+  repmgr?: boolean;
+}
 
 export interface ProbeQuery {
   text: string;
@@ -124,11 +129,70 @@ SELECT current_setting('summarize_wal')::bool AS summarize_wal,
 FROM st CROSS JOIN av CROSS JOIN p`;
 }
 
+// repmgr's C functions the repmgrd section calls (all without arguments).
+export const REPMGR_FUNCTIONS = ['get_local_node_id', 'repmgrd_is_running', 'repmgrd_is_paused', 'get_upstream_last_seen'] as const;
+
+/**
+ * Run once per connection, before the first tick: the server version, and whether the repmgr
+ * extension is installed in this database and what this role lacks to read it. Only catalogs and
+ * OID-based privilege checks, so it cannot fail for a role without repmgr privileges (the
+ * name-based has_*_privilege('repmgr.nodes', …) would raise if the object were missing).
+ * repmgr_denied: empty when everything the probe reads is readable.
+ */
+export const CONNECT_QUERY = `WITH e AS (SELECT x.extversion, x.extnamespace, n.nspname
+    FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'repmgr'),
+  t AS (SELECT c.oid FROM pg_class c JOIN e ON c.relnamespace = e.extnamespace WHERE c.relname = 'nodes'),
+  f AS (SELECT w.name, p.oid FROM e CROSS JOIN unnest(ARRAY['${REPMGR_FUNCTIONS.join("','")}']) AS w(name)
+    LEFT JOIN pg_proc p ON p.pronamespace = e.extnamespace AND p.proname = w.name AND p.pronargs = 0)
+SELECT current_setting('server_version_num')::int AS server_version_num,
+  (SELECT extversion FROM e) AS repmgr_ext_version,
+  (SELECT nspname FROM e) AS repmgr_schema,
+  (SELECT array_remove(ARRAY[
+      CASE WHEN NOT has_schema_privilege(e.extnamespace, 'USAGE') THEN 'USAGE on schema ' || e.nspname END,
+      CASE WHEN NOT EXISTS (SELECT FROM t) THEN 'table ' || e.nspname || '.nodes (missing)'
+           WHEN NOT has_table_privilege((SELECT oid FROM t), 'SELECT') THEN 'SELECT on ' || e.nspname || '.nodes' END
+    ], NULL) || coalesce((SELECT array_agg(
+      CASE WHEN f.oid IS NULL THEN 'function ' || e.nspname || '.' || f.name || '() (missing)'
+           ELSE 'EXECUTE on ' || e.nspname || '.' || f.name || '()' END ORDER BY f.name)
+      FROM f WHERE f.oid IS NULL OR NOT has_function_privilege(f.oid, 'EXECUTE')), '{}')
+   FROM e) AS repmgr_denied`;
+
+export interface ConnectInfo {
+  serverVersionNum: number;
+  /** null: no repmgr extension in this database. */
+  repmgr: { extVersion: string; schema: string; denied: string[] } | null;
+}
+
+export function parseConnectInfo(row: Record<string, unknown> | undefined): ConnectInfo {
+  const serverVersionNum = Number(row?.server_version_num);
+  const ext = row?.repmgr_ext_version;
+  if (typeof ext !== 'string') return { serverVersionNum, repmgr: null };
+  const denied = Array.isArray(row?.repmgr_denied) ? (row!.repmgr_denied as unknown[]).map(String) : [];
+  return { serverVersionNum, repmgr: { extVersion: ext, schema: String(row?.repmgr_schema ?? 'repmgr'), denied } };
+}
+
+/** repmgr's registered topology, as last written by repmgr (a standby shows its replicated copy). */
+function repmgrNodesStatement(): string {
+  return `SELECT node_id, node_name, type, upstream_node_id, active, priority, location
+FROM repmgr.nodes
+ORDER BY node_id`;
+}
+
+// get_upstream_last_seen() returns -1 when not known (always on a primary; before repmgrd has
+// checked the upstream on a standby), else whole seconds since repmgrd last saw the upstream.
+function repmgrdStatement(): string {
+  return `SELECT (SELECT extversion FROM pg_extension WHERE extname = 'repmgr') AS ext_version,
+  repmgr.get_local_node_id() AS local_node_id,
+  repmgr.repmgrd_is_running() AS repmgrd_running,
+  repmgr.repmgrd_is_paused() AS repmgrd_paused,
+  repmgr.get_upstream_last_seen() AS upstream_last_seen`;
+}
+
 /**
  * Versions above the newest we know get the newest statements: a new major mostly adds columns,
  * and the parser names the column if one we rely on went away.
  */
-export function buildProbeQuery(serverVersionNum: number): ProbeQuery {
+export function buildProbeQuery(serverVersionNum: number, options: ProbeQueryOptions = {}): ProbeQuery {
   if (!Number.isInteger(serverVersionNum) || serverVersionNum < MIN_SERVER_VERSION_NUM) {
     throw new RangeError(`PostgreSQL ${serverVersionNum} is not supported (need 13 or later)`);
   }
@@ -141,6 +205,7 @@ export function buildProbeQuery(serverVersionNum: number): ProbeQuery {
     ['archiver', archiverStatement()],
   ];
   if (v >= 170000) parts.push(['walsummary', walSummaryStatement()]);
+  if (options.repmgr) parts.push(['repmgr', repmgrNodesStatement()], ['repmgrd', repmgrdStatement()]);
   return {
     text: parts.map(([, sql]) => sql + ';').join('\n'),
     sections: parts.map(([name]) => name),

@@ -20,6 +20,25 @@ const COLUMNS: Column[] = [
   { title: 'RTT', width: 6, align: 'right', drop: 1 },
 ];
 
+// Only when some node has repmgr data, so a cluster without repmgr keeps its layout.
+const REPMGR_COLUMN: Column = { title: 'REPMGRD', width: 7, drop: 5.5 };
+
+function withRepmgr(nodes: Record<string, NodeState>): Column[] {
+  if (!Object.values(nodes).some((n) => n.sample?.repmgr)) return COLUMNS;
+  const i = COLUMNS.findIndex((c) => c.title === 'VER');
+  return [...COLUMNS.slice(0, i), REPMGR_COLUMN, ...COLUMNS.slice(i)];
+}
+
+/** repmgrd as the node's repmgr extension reports it; "no priv" when this role may not read repmgr. */
+function repmgrCell(node: NodeState): Cell {
+  const r = node.sample?.repmgr;
+  if (!r) return [''];
+  if (!r.available) return ['no priv', 'dim'];
+  if (r.repmgrdRunning === null) return ['?', 'dim'];
+  if (!r.repmgrdRunning) return ['stopped', 'bad'];
+  return r.repmgrdPaused ? ['paused', 'warn'] : ['running', 'ok'];
+}
+
 function stateOf(e: TopoEntry, node: NodeState): { text: string; tone: 'ok' | 'warn' | 'bad' | 'dim' } {
   if (node.health.kind === 'connecting') return { text: 'connecting', tone: 'dim' };
   if (node.health.kind === 'down') return { text: 'down', tone: 'bad' };
@@ -42,7 +61,7 @@ export interface TopologyContext {
 }
 
 export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, size: PaneSize, ctx: TopologyContext): Line[] {
-  const cols = fitColumns(COLUMNS, size.width);
+  const cols = fitColumns(withRepmgr(nodes), size.width);
   const lines: Line[] = [tableHeader(cols)];
   if (topo.primaries.length > 1) {
     lines.push([seg(padEnd(`!! ${topo.primaries.length} primaries: ${topo.primaries.join(', ')} (split brain?)`, size.width), 'bad', true)]);
@@ -69,6 +88,7 @@ export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, 
       LAG: [e.role === 'standby' ? (e.link ? formatBytes(e.link.replayLagBytes) : '-') : '', lagging ? 'warn' : undefined],
       'TIME LAG': [e.role === 'standby' ? (e.link ? (e.link.replayLagSeconds === null ? 'idle' : formatSeconds(e.link.replayLagSeconds)) : '-') : ''],
       SYNC: [e.link?.syncState ?? ''],
+      REPMGRD: repmgrCell(node),
       VER: [s ? s.serverVersion.split(' ')[0]!.slice(0, 5) : ''],
       RTT: [s ? `${s.roundTripMs < 10 ? s.roundTripMs.toFixed(1) : Math.round(s.roundTripMs)}ms` : ''],
     };

@@ -140,6 +140,26 @@ describe('topologyLines', () => {
     assert.deepEqual(tones(lines[3]!), ['dim']);
   });
 
+  test('a REPMGRD column appears only when some node reports repmgr, with repmgrd per node', () => {
+    const s = SCENARIOS.healthy17();
+    const d = paneData(s);
+    assert.doesNotMatch(text(topologyLines(d.topo, d.nodes, size(120), d))[0]!, /REPMGRD/);
+    const base = { available: true as const, extVersion: '5.3', localNodeId: 1, repmgrdRunning: true, repmgrdPaused: false, upstreamLastSeenSeconds: null, nodes: [] };
+    const set = (name: string, repmgr: NodeSample['repmgr']) => {
+      d.nodes[name] = { ...d.nodes[name]!, sample: { ...d.nodes[name]!.sample!, repmgr } };
+    };
+    set('primary', base);
+    set('standby1', { ...base, repmgrdPaused: true });
+    set('standby2', { ...base, repmgrdRunning: false });
+    set('standby3', { available: false, extVersion: '5.3', unavailable: 'role x lacks USAGE on schema repmgr' });
+    const lines = topologyLines(d.topo, d.nodes, size(120), d);
+    const header = text(lines)[0]!;
+    const at = header.indexOf('REPMGRD');
+    assert.ok(at > header.indexOf('SYNC') && at < header.indexOf('VER'), header);
+    const byName = Object.fromEntries(text(lines).slice(1).map((l) => [l.trim().split(/\s+/)[0]!.replace(/^└─/, ''), l.slice(at, at + 7).trim()]));
+    assert.deepEqual(byName, { primary: 'running', standby1: 'paused', standby3: 'no priv', standby2: 'stopped' });
+  });
+
   test('walStreamer: an unlisted standby is not called a WAL streamer', () => {
     const s = SCENARIOS.walStreamer();
     const d = paneData(s);
