@@ -1,5 +1,6 @@
 // `pgtop-ha snapshot`: one poll as a stable JSON document (schema documented in the README) or
 // as plain text. Pure: built from the same store state the views read.
+import { repmgrDisagreements } from './crosscheck.ts';
 import { buildTopology } from './topology.ts';
 import type { NodeState, RepmgrNodeRow, RepmgrSqlState } from './types.ts';
 
@@ -82,6 +83,8 @@ export function buildSnapshot(cluster: string, order: string[], nodes: Record<st
       };
     }),
     repmgr_nodes: repmgrFrom && repmgrState?.available ? repmgrNodesJson(repmgrState.nodes, repmgrFrom.name) : [],
+    // Where repmgr's registered topology and PostgreSQL's disagree (empty when they agree).
+    disagreements: repmgrDisagreements(list, topo),
     wal_streamers: topo.external.map((x) => ({
       node: x.on,
       kind: x.kind,

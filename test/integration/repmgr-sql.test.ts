@@ -12,6 +12,8 @@ import { DEFAULT_THRESHOLDS } from '../../src/config/schema.ts';
 import type { NodeSample } from '../../src/model/types.ts';
 import { createScheduler, storeNodesFromConfig } from '../../src/probes/scheduler.ts';
 import { createAppStore } from '../../src/state/store.ts';
+import { repmgrDisagreements } from '../../src/model/crosscheck.ts';
+import { buildTopology } from '../../src/model/topology.ts';
 import { labDown, labUp, type LabInfo } from '../lab/lab.ts';
 
 const DIR = process.env.PGTOP_HA_LAB_REPMGR_SQL_DIR ?? '/tmp/pgtop-ha-lab-repmgr-sql';
@@ -142,5 +144,38 @@ describe('repmgr over SQL (HA lab, PostgreSQL 15 + repmgr 5.3)', { timeout: 240_
     assert.deepEqual(snap.repmgr_nodes, []);
     assert.match(snap.nodes[0].repmgr.unavailable, /lacks USAGE on schema repmgr/);
     assert.equal(snap.nodes[0].repmgr.repmgrd, null);
+  });
+
+  describe('cross-check: repmgr\'s registered topology against PostgreSQL\'s', () => {
+    async function pollStates() {
+      const { cluster } = loaded();
+      const store = createAppStore({ cluster: cluster.name, intervalMs: 1000, nodes: storeNodesFromConfig(cluster) });
+      const scheduler = createScheduler(cluster, store);
+      try {
+        await scheduler.pollOnce();
+        const list = lab.nodes.map((n) => store.getState().nodes[n.name]!);
+        return repmgrDisagreements(list, buildTopology(list)).map((d) => d.message);
+      } finally {
+        await scheduler.stop();
+      }
+    }
+
+    test('a healthy lab: repmgr and PostgreSQL agree', async () => {
+      assert.deepEqual(await pollStates(), []);
+    });
+
+    test('a registered upstream that is not the real one is named, with both sides', async () => {
+      const su = new pg.Client({ host: '127.0.0.1', port: lab.nodes[0]!.port, user: 'repmgr', database: 'repmgr' });
+      await su.connect();
+      try {
+        // What repmgr's record says after a manual re-pointing that bypassed `repmgr standby follow`.
+        await su.query('UPDATE repmgr.nodes SET upstream_node_id = 2 WHERE node_id = 3');
+        assert.deepEqual(await pollStates(), ['pgsql3 streams from pgsql1 but repmgr registers upstream pgsql2']);
+      } finally {
+        await su.query('UPDATE repmgr.nodes SET upstream_node_id = 1 WHERE node_id = 3');
+        await su.end();
+      }
+      assert.deepEqual(await pollStates(), []);
+    });
   });
 });

@@ -1,5 +1,6 @@
 // Topology as PostgreSQL reports it: primary → standbys (cascades indented), with each node's
 // role, replication state, timeline, position and lag, and WAL streamers listed apart.
+import { repmgrDisagreements } from '../../model/crosscheck.ts';
 import type { Topology, TopoEntry } from '../../model/topology.ts';
 import type { NodeState } from '../../model/types.ts';
 import { type Line, type PaneSize, seg } from '../format/line.ts';
@@ -66,6 +67,7 @@ export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, 
   if (topo.primaries.length > 1) {
     lines.push([seg(padEnd(`!! ${topo.primaries.length} primaries: ${topo.primaries.join(', ')} (split brain?)`, size.width), 'bad', true)]);
   }
+  for (const d of repmgrDisagreements(Object.values(nodes), topo)) lines.push([seg(`!! ${d.message}`, 'bad', true)]);
   for (const e of topo.entries) {
     const node = nodes[e.name]!;
     const s = node.sample;
