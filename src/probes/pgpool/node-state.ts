@@ -64,3 +64,24 @@ export function isRoleMismatch(role: PoolRole, pgRole: PgRole): boolean {
   if (role !== 'primary' && role !== 'standby') return false;
   return role !== pgRole;
 }
+
+/** What pgpool says about a backend next to what the backend itself says: SQL and PCP alike. */
+export interface BackendView {
+  /** pgpool's view. */
+  status: BackendStatus;
+  /** Live ping at query time. */
+  pgStatus: PgStatus;
+  /** pgpool's view. */
+  role: PoolRole;
+  /** Live pg_is_in_recovery(). */
+  pgRole: PgRole;
+  /** As pgpool reports it: the primary and a detached node read 0 bytes, not null. */
+  replicationDelay: ReplicationDelay | null;
+  /** From the primary's pg_stat_replication; null on the primary / when not configured. */
+  replicationState: string | null;
+  replicationSyncState: string | null;
+  /** "YYYY-MM-DD HH:MM:SS" in the pgpool host's local time, NO zone — kept as text, not an instant. */
+  lastStatusChange: string | null;
+  statusMismatch: boolean;
+  roleMismatch: boolean;
+}

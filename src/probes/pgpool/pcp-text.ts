@@ -6,7 +6,7 @@
 
 import {
   BACKEND_STATUSES, PG_ROLES, PG_STATUSES, POOL_ROLES, isRoleMismatch, isStatusMismatch, parseReplicationDelay,
-  type BackendStatus, type PgRole, type PgStatus, type PoolRole, type ReplicationDelay,
+  type BackendView,
 } from './node-state.ts';
 import { PgpoolParseError, decimal, integer, localTimestamp, oneOf, text, type Conv } from './result-table.ts';
 
@@ -63,23 +63,12 @@ const noneOrText: Conv<string> = (v) => {
 
 // ---------------------------------------------------------------- pcp_node_info -v
 
-export interface PcpNodeInfo {
+export interface PcpNodeInfo extends BackendView {
   hostname: string;
   port: number;
   /** BACKEND_STATUS int: 0 unused, 1 waiting, 2 up, 3 down (quarantine shows 3 with name quarantine). */
   statusCode: number;
   weight: number;
-  status: BackendStatus;
-  pgStatus: PgStatus;
-  role: PoolRole;
-  pgRole: PgRole;
-  replicationDelay: ReplicationDelay | null;
-  replicationState: string | null;
-  replicationSyncState: string | null;
-  /** pgpool host local time, no zone: kept as text. */
-  lastStatusChange: string | null;
-  statusMismatch: boolean;
-  roleMismatch: boolean;
 }
 
 const NODE_INFO = 'pcp_node_info -v';

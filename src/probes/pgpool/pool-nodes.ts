@@ -4,36 +4,19 @@
 
 import {
   BACKEND_STATUSES, PG_ROLES, PG_STATUSES, POOL_ROLES, isRoleMismatch, isStatusMismatch, parseReplicationDelay,
-  type BackendStatus, type PgRole, type PgStatus, type PoolRole, type ReplicationDelay,
+  type BackendView,
 } from './node-state.ts';
 import { Table, bool, decimal, integer, localTimestamp, oneOf, text, textOrNull, type PgpoolResult } from './result-table.ts';
 
-export interface PoolNodeRow {
+export interface PoolNodeRow extends BackendView {
   nodeId: number;
   hostname: string;
   port: number;
-  /** pgpool's view. */
-  status: BackendStatus;
-  /** Live ping at SHOW time. */
-  pgStatus: PgStatus;
   /** Normalised load-balance weight ("%f"). */
   lbWeight: number;
-  /** pgpool's view. */
-  role: PoolRole;
-  /** Live pg_is_in_recovery(). */
-  pgRole: PgRole;
   selectCnt: number;
   /** Whether THIS session's SELECTs go to this node — a per-connection fact, not a cluster one. */
   loadBalanceNode: boolean;
-  /** As pgpool reports it: the primary and a detached node read 0 bytes, not null. */
-  replicationDelay: ReplicationDelay | null;
-  /** From the primary's pg_stat_replication; null on the primary / when not configured. */
-  replicationState: string | null;
-  replicationSyncState: string | null;
-  /** "YYYY-MM-DD HH:MM:SS" in the pgpool host's local time, NO zone — kept as text, not an instant. */
-  lastStatusChange: string | null;
-  statusMismatch: boolean;
-  roleMismatch: boolean;
 }
 
 export const POOL_NODES_COLUMNS = [

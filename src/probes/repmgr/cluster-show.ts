@@ -5,7 +5,7 @@
 // node has an issue (read the stderr list); 6 (ERR_DB_CONN) the local node is down — stdout is
 // empty, so parseClusterShow() throws: run the command through another node instead.
 
-import { parseNodeStatus, parseRole, parseUpstream, type NodeStatus, type RepmgrRole, type Upstream } from './node-status.ts';
+import { parseNodeCells, type NodeStatus, type RepmgrRole, type Upstream } from './node-status.ts';
 import { parseIssueList } from './repmgr-log.ts';
 import { RepmgrParseError, columnIndex, dataLines, optionalColumn, parseInteger, splitTextTable } from './text-table.ts';
 
@@ -45,11 +45,7 @@ export function parseClusterShow(stdout: string): ClusterShowRow[] {
     const at = (c: string) => `row ${n + 1}, column "${c}"`;
     const tli = ix.timeline === null ? '' : r[ix.timeline];
     return {
-      id: parseInteger(CMD, at('ID'), r[ix.id]),
-      name: r[ix.name],
-      role: parseRole(CMD, at('Role'), r[ix.role]),
-      status: parseNodeStatus(CMD, at('Status'), r[ix.status]),
-      upstream: parseUpstream(r[ix.upstream]),
+      ...parseNodeCells(CMD, at, { id: r[ix.id], name: r[ix.name], role: r[ix.role], status: r[ix.status], upstream: r[ix.upstream] }),
       location: r[ix.location],
       priority: parseInteger(CMD, at('Priority'), r[ix.priority]),
       timeline: tli === '' || tli === 'n/a' ? null : parseInteger(CMD, at('Timeline'), tli),

@@ -1,7 +1,7 @@
 // The Status and Upstream cells shared by `cluster show` and `service status`: both come from
 // format_node_status() in repmgr-client.c (identical in 5.3.3 and 5.5.0). Pure.
 
-import { RepmgrParseError, oneOf } from './text-table.ts';
+import { RepmgrParseError, oneOf, parseInteger } from './text-table.ts';
 
 /** repmgr's get_node_type_string(); "unknown" is its fallback for a corrupt record. */
 export const NODE_ROLES = ['primary', 'standby', 'witness', 'unknown'] as const;
@@ -68,4 +68,22 @@ export function parseUpstream(cell: string): Upstream | null {
 
 export function parseRole(command: string, where: string, cell: string): RepmgrRole {
   return oneOf(command, where, NODE_ROLES, cell);
+}
+
+/**
+ * The cells `cluster show` and `service status` share, typed the same way: ID, Name, Role,
+ * Status and Upstream. `at(column)` says where a bad value was found.
+ */
+export function parseNodeCells(
+  command: string,
+  at: (column: string) => string,
+  cells: { id: string; name: string; role: string; status: string; upstream: string },
+): { id: number; name: string; role: RepmgrRole; status: NodeStatus; upstream: Upstream | null } {
+  return {
+    id: parseInteger(command, at('ID'), cells.id),
+    name: cells.name,
+    role: parseRole(command, at('Role'), cells.role),
+    status: parseNodeStatus(command, at('Status'), cells.status),
+    upstream: parseUpstream(cells.upstream),
+  };
 }

@@ -2,7 +2,7 @@
 // 5.3.3 and 5.5.0 (probe reference §2.3, §2.8). Pure: no I/O, no clock. Exits 0 even when a node
 // is down; the problems are only in the "following issues were detected" list (parseIssueList).
 
-import { NODE_ROLES, parseNodeStatus, parseRole, parseUpstream, type NodeStatus, type RepmgrRole, type Upstream } from './node-status.ts';
+import { NODE_ROLES, parseNodeCells, type NodeStatus, type RepmgrRole, type Upstream } from './node-status.ts';
 import { parseIssueList } from './repmgr-log.ts';
 import { RepmgrParseError, columnIndex, dataLines, oneOf, optionalColumn, parseInteger, splitTextTable } from './text-table.ts';
 
@@ -106,11 +106,7 @@ export function parseServiceStatus(stdout: string): ServiceStatusRow[] {
     const at = (c: string) => `row ${n + 1}, column "${c}"`;
     const na = <T>(v: string, f: (v: string) => T): T | null => (v === 'n/a' ? null : f(v));
     return {
-      id: parseInteger(TXT, at('ID'), r[ix.id]),
-      name: r[ix.name],
-      role: parseRole(TXT, at('Role'), r[ix.role]),
-      status: parseNodeStatus(TXT, at('Status'), r[ix.status]),
-      upstream: parseUpstream(r[ix.upstream]),
+      ...parseNodeCells(TXT, at, { id: r[ix.id], name: r[ix.name], role: r[ix.role], status: r[ix.status], upstream: r[ix.upstream] }),
       location: ix.location === null ? null : r[ix.location],
       priority: ix.priority === null ? null : parseInteger(TXT, at('Priority'), r[ix.priority]),
       repmgrd: na(r[ix.repmgrd], (v) => oneOf(TXT, at('repmgrd'), ['running', 'not running'] as const, v)),
