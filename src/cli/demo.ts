@@ -24,6 +24,7 @@ export function demoLoaded(cluster: DemoCluster, intervalSeconds = 2): Loaded {
   const c = {
     name: 'demo',
     nodes: cluster.nodes.map((n) => ({ name: n.name, conninfo: n.conninfo })),
+    pgpool: [],
     intervalSeconds,
     thresholds: { ...DEFAULT_THRESHOLDS },
   };

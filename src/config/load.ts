@@ -57,7 +57,7 @@ function fromConninfoFlags(list: string[], interval: number | undefined): AppCon
     if (count > 1) n.name = `${n.name}#${count}`;
   }
   return {
-    clusters: [{ name: 'cli', nodes, intervalSeconds: interval ?? DEFAULT_INTERVAL_SECONDS, thresholds: { ...DEFAULT_THRESHOLDS } }],
+    clusters: [{ name: 'cli', nodes, pgpool: [], intervalSeconds: interval ?? DEFAULT_INTERVAL_SECONDS, thresholds: { ...DEFAULT_THRESHOLDS } }],
   };
 }
 

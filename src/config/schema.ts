@@ -2,11 +2,42 @@
 // expected, because the user reads it in a terminal with the file open beside it.
 import { ConninfoError, parseConninfo } from './conninfo.ts';
 
+/** `user@host[:port]`, a ~/.ssh/config alias, or a mapping (see transport/ssh-config.ts SshTarget). */
+export type SshTargetConfig =
+  | string
+  | { host: string; port?: number; user?: string; identity_file?: string | string[]; known_hosts?: string | string[] };
+
+export const DEFAULT_REPMGR_CONFIG = '/etc/repmgr.conf';
+
 export interface NodeConfig {
   name: string;
   conninfo: string;
-  /** Kept as given; the SSH transport (a later feature) interprets it. */
-  ssh?: string | Record<string, unknown>;
+  /** How to reach the node's OS for repmgr's CLI (and VIP checks); no SSH probes without it. */
+  ssh?: SshTargetConfig;
+  /** repmgr.conf on that host; DEFAULT_REPMGR_CONFIG when not given. */
+  repmgrConfig?: string;
+  /** Run the node's tools as this OS user through `sudo -n -u` (e.g. postgres). */
+  sudoUser?: string;
+}
+
+export interface PgpoolConfig {
+  name: string;
+  /** libpq conninfo to pgpool's own port: SHOW pool_nodes etc. */
+  conninfo: string;
+  /** PCP endpoint for watchdog state; host defaults to the conninfo's host. */
+  pcp?: { host?: string; port: number; user: string };
+  ssh?: SshTargetConfig;
+}
+
+export interface VipHostConfig {
+  name: string;
+  ssh: SshTargetConfig;
+}
+
+export interface VipConfig {
+  address: string;
+  /** Hosts that may hold the address (keepalived / watchdog peers), each asked over SSH. */
+  hosts: VipHostConfig[];
 }
 
 export interface Thresholds {
@@ -17,6 +48,8 @@ export interface Thresholds {
 export interface ClusterConfig {
   name: string;
   nodes: NodeConfig[];
+  pgpool: PgpoolConfig[];
+  vip?: VipConfig;
   intervalSeconds: number;
   thresholds: Thresholds;
 }
@@ -70,24 +103,98 @@ function expectNumber(v: unknown, path: string, min: number, max: number): numbe
   return v;
 }
 
-function parseNode(v: unknown, path: string): NodeConfig {
-  const o = expectObj(v, path, ['name', 'conninfo', 'ssh']);
-  const name = expectString(o.name, `${path}.name`);
-  const conninfo = expectString(o.conninfo, `${path}.conninfo`);
+function expectConninfo(v: unknown, path: string): string {
+  const conninfo = expectString(v, path);
   try {
     parseConninfo(conninfo);
   } catch (e) {
     if (e instanceof ConninfoError) {
-      throw new ConfigError(`${path}.conninfo`, `expected a libpq "key=value" string or postgres:// URI: ${e.message}`);
+      throw new ConfigError(path, `expected a libpq "key=value" string or postgres:// URI: ${e.message}`);
     }
     throw e;
   }
-  const node: NodeConfig = { name, conninfo };
-  if (o.ssh !== undefined) {
-    if (typeof o.ssh !== 'string' && !isObj(o.ssh)) throw new ConfigError(`${path}.ssh`, `expected "user@host[:port]", an ssh-config alias or a mapping, got ${typeName(o.ssh)}`);
-    node.ssh = o.ssh;
+  return conninfo;
+}
+
+function expectStringList(v: unknown, path: string): string | string[] {
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  if (Array.isArray(v) && v.length > 0) return v.map((x, i) => expectString(x, `${path}[${i}]`));
+  throw new ConfigError(path, `expected a path or a list of paths, got ${typeName(v)}`);
+}
+
+const SSH_HELP = '"user@host[:port]", an ssh-config alias, or a mapping with host, port, user, identity_file, known_hosts';
+
+function parseSshTarget(v: unknown, path: string): SshTargetConfig {
+  if (typeof v === 'string') {
+    if (v.trim() === '' || /\s/.test(v.trim())) throw new ConfigError(path, `expected ${SSH_HELP}, got ${typeName(v)}`);
+    return v.trim();
   }
+  if (!isObj(v)) throw new ConfigError(path, `expected ${SSH_HELP}, got ${typeName(v)}`);
+  const o = expectObj(v, path, ['host', 'port', 'user', 'identity_file', 'known_hosts']);
+  const t: Exclude<SshTargetConfig, string> = { host: expectString(o.host, `${path}.host`) };
+  if (o.port !== undefined) t.port = expectInteger(o.port, `${path}.port`, 1, 65535);
+  if (o.user !== undefined) t.user = expectString(o.user, `${path}.user`);
+  if (o.identity_file !== undefined) t.identity_file = expectStringList(o.identity_file, `${path}.identity_file`);
+  if (o.known_hosts !== undefined) t.known_hosts = expectStringList(o.known_hosts, `${path}.known_hosts`);
+  return t;
+}
+
+function expectInteger(v: unknown, path: string, min: number, max: number): number {
+  const n = expectNumber(v, path, min, max);
+  if (!Number.isInteger(n)) throw new ConfigError(path, `expected a whole number from ${min} to ${max}, got ${typeName(v)}`);
+  return n;
+}
+
+// An OS user name goes into `sudo -u`: keep it to what useradd accepts.
+function expectOsUser(v: unknown, path: string): string {
+  const s = expectString(v, path);
+  if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(s) || s.length > 32) throw new ConfigError(path, `expected an OS user name, got ${typeName(v)}`);
+  return s;
+}
+
+function parseNode(v: unknown, path: string): NodeConfig {
+  const o = expectObj(v, path, ['name', 'conninfo', 'ssh', 'repmgr_config', 'sudo_user']);
+  const node: NodeConfig = {
+    name: expectString(o.name, `${path}.name`),
+    conninfo: expectConninfo(o.conninfo, `${path}.conninfo`),
+  };
+  if (o.repmgr_config !== undefined) node.repmgrConfig = expectString(o.repmgr_config, `${path}.repmgr_config`);
+  if (o.ssh !== undefined) node.ssh = parseSshTarget(o.ssh, `${path}.ssh`);
+  if (o.sudo_user !== undefined) node.sudoUser = expectOsUser(o.sudo_user, `${path}.sudo_user`);
   return node;
+}
+
+function parsePgpool(v: unknown, path: string): PgpoolConfig {
+  const o = expectObj(v, path, ['name', 'conninfo', 'pcp', 'ssh']);
+  const p: PgpoolConfig = { name: expectString(o.name, `${path}.name`), conninfo: expectConninfo(o.conninfo, `${path}.conninfo`) };
+  if (o.pcp !== undefined) {
+    const c = expectObj(o.pcp, `${path}.pcp`, ['host', 'port', 'user']);
+    p.pcp = { port: expectInteger(c.port, `${path}.pcp.port`, 1, 65535), user: expectString(c.user, `${path}.pcp.user`) };
+    if (c.host !== undefined) p.pcp.host = expectString(c.host, `${path}.pcp.host`);
+  }
+  if (o.ssh !== undefined) p.ssh = parseSshTarget(o.ssh, `${path}.ssh`);
+  return p;
+}
+
+function parseVip(v: unknown, path: string): VipConfig {
+  const o = expectObj(v, path, ['address', 'hosts']);
+  const address = expectString(o.address, `${path}.address`).trim();
+  // The address is passed to `ip -o addr show to ADDRESS`: accept IPv4/IPv6 literals only.
+  if (!/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)$/i.test(address)) throw new ConfigError(`${path}.address`, `expected an IPv4 or IPv6 address, got ${typeName(o.address)}`);
+  if (!Array.isArray(o.hosts) || o.hosts.length === 0) throw new ConfigError(`${path}.hosts`, `expected a non-empty list of hosts, each {name, ssh}, got ${typeName(o.hosts)}`);
+  const hosts = o.hosts.map((h, i) => {
+    const ho = expectObj(h, `${path}.hosts[${i}]`, ['name', 'ssh']);
+    return { name: expectString(ho.name, `${path}.hosts[${i}].name`), ssh: parseSshTarget(ho.ssh, `${path}.hosts[${i}].ssh`) };
+  });
+  return { address, hosts };
+}
+
+function uniqueNames(items: ReadonlyArray<{ name: string }>, path: string, what: string): void {
+  const seen = new Set<string>();
+  items.forEach((n, i) => {
+    if (seen.has(n.name)) throw new ConfigError(`${path}[${i}].name`, `${what} name "${n.name}" is used twice in this cluster`);
+    seen.add(n.name);
+  });
 }
 
 function parseThresholds(v: unknown, path: string): Thresholds {
@@ -100,22 +207,27 @@ function parseThresholds(v: unknown, path: string): Thresholds {
 }
 
 function parseCluster(name: string, v: unknown, path: string, defaultInterval: number): ClusterConfig {
-  const o = expectObj(v, path, ['nodes', 'interval', 'thresholds']);
+  const o = expectObj(v, path, ['nodes', 'pgpool', 'vip', 'interval', 'thresholds']);
   if (!Array.isArray(o.nodes) || o.nodes.length === 0) {
     throw new ConfigError(`${path}.nodes`, `expected a non-empty list of nodes, got ${typeName(o.nodes)}`);
   }
   const nodes = o.nodes.map((n, i) => parseNode(n, `${path}.nodes[${i}]`));
-  const seen = new Set<string>();
-  nodes.forEach((n, i) => {
-    if (seen.has(n.name)) throw new ConfigError(`${path}.nodes[${i}].name`, `node name "${n.name}" is used twice in this cluster`);
-    seen.add(n.name);
-  });
-  return {
+  uniqueNames(nodes, `${path}.nodes`, 'node');
+  let pgpool: PgpoolConfig[] = [];
+  if (o.pgpool !== undefined) {
+    if (!Array.isArray(o.pgpool)) throw new ConfigError(`${path}.pgpool`, `expected a list of pgpool instances, each {name, conninfo, pcp?, ssh?}, got ${typeName(o.pgpool)}`);
+    pgpool = o.pgpool.map((p, i) => parsePgpool(p, `${path}.pgpool[${i}]`));
+    uniqueNames(pgpool, `${path}.pgpool`, 'pgpool');
+  }
+  const cluster: ClusterConfig = {
     name,
     nodes,
+    pgpool,
     intervalSeconds: o.interval === undefined ? defaultInterval : expectNumber(o.interval, `${path}.interval`, 0.2, 3600),
     thresholds: parseThresholds(o.thresholds, `${path}.thresholds`),
   };
+  if (o.vip !== undefined) cluster.vip = parseVip(o.vip, `${path}.vip`);
+  return cluster;
 }
 
 /** `doc` is the YAML document as plain data. */

@@ -176,6 +176,7 @@ export function clusterConfig(name: string, specs: Array<Pick<NodeSpec, 'name' |
     intervalSeconds: INTERVAL_MS / 1000,
     thresholds: { ...THRESHOLDS },
     nodes: specs.map((s) => ({ name: s.name, conninfo: `host=127.0.0.1 port=${s.port} user=pgtop_probe dbname=postgres` })),
+    pgpool: [],
   };
 }
 

@@ -41,6 +41,28 @@ describe('loadConfig', () => {
     assert.equal(config.clusters.length, 2);
   });
 
+  test('the HA layers: node ssh/repmgr_config/sudo_user, pgpool with PCP, VIP hosts', () => {
+    const yaml = `
+clusters:
+  ha:
+    nodes:
+      - { name: n1, conninfo: "host=10.0.0.1", ssh: "postgres@10.0.0.1:2222", repmgr_config: /etc/repmgr/15/repmgr.conf, sudo_user: postgres }
+      - { name: n2, conninfo: "host=10.0.0.2", ssh: { host: db2, port: 22, user: admin, identity_file: ~/.ssh/id_db, known_hosts: [/k1, /k2] } }
+    pgpool:
+      - { name: pool1, conninfo: "host=10.0.0.5 port=9999 user=pgtop dbname=postgres", pcp: { port: 9898, user: pcpadmin }, ssh: pool1 }
+    vip:
+      address: 10.0.0.100
+      hosts: [ { name: pool1, ssh: "root@10.0.0.5" } ]
+`;
+    const { cluster } = loadConfig({ configFile: file('ha.yaml', yaml), env: {} });
+    assert.deepEqual(cluster.nodes[0], { name: 'n1', conninfo: 'host=10.0.0.1', ssh: 'postgres@10.0.0.1:2222', repmgrConfig: '/etc/repmgr/15/repmgr.conf', sudoUser: 'postgres' });
+    assert.deepEqual(cluster.nodes[1]!.ssh, { host: 'db2', port: 22, user: 'admin', identity_file: '~/.ssh/id_db', known_hosts: ['/k1', '/k2'] });
+    assert.equal(cluster.nodes[1]!.repmgrConfig, undefined);
+    assert.deepEqual(cluster.pgpool, [{ name: 'pool1', conninfo: 'host=10.0.0.5 port=9999 user=pgtop dbname=postgres', pcp: { port: 9898, user: 'pcpadmin' }, ssh: 'pool1' }]);
+    assert.deepEqual(cluster.vip, { address: '10.0.0.100', hosts: [{ name: 'pool1', ssh: 'root@10.0.0.5' }] });
+    assert.deepEqual(loadConfig({ configFile: file('good4.yaml', GOOD), env: {} }).cluster.pgpool, []);
+  });
+
   test('--cluster picks one, its own interval and thresholds apply, --interval overrides', () => {
     const path = file('good2.yaml', GOOD);
     const staging = loadConfig({ configFile: path, cluster: 'staging', env: {} }).cluster;
@@ -83,6 +105,14 @@ describe('bad config: one paragraph naming the file, the key path and what was e
     ['invalid YAML', 'clusters: [\n', /at line \d+, column \d+: not valid YAML/],
     ['duplicate key', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}]}\n  p: {}\n', /not valid YAML: Map keys must be unique/],
     ['top-level typo', 'cluster:\n  p: {}\n', /at \(top level\)\.cluster: unknown key/],
+    ['ssh with a space', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x", ssh: "a b"}]}\n', /clusters\.p\.nodes\[0\]\.ssh: expected "user@host\[:port\]"/],
+    ['ssh port out of range', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x", ssh: {host: h, port: 70000}}]}\n', /nodes\[0\]\.ssh\.port: expected a number from 1 to 65535/],
+    ['sudo_user with shell', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x", sudo_user: "x;id"}]}\n', /nodes\[0\]\.sudo_user: expected an OS user name/],
+    ['pgpool not a list', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], pgpool: {name: x}}\n', /clusters\.p\.pgpool: expected a list of pgpool instances/],
+    ['pgpool pcp without port', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], pgpool: [{name: p1, conninfo: "port=9999", pcp: {user: u}}]}\n', /pgpool\[0\]\.pcp\.port: expected a number/],
+    ['pgpool name twice', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], pgpool: [{name: p1, conninfo: "port=1"}, {name: p1, conninfo: "port=2"}]}\n', /pgpool\[1\]\.name: pgpool name "p1" is used twice/],
+    ['vip address not an IP', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], vip: {address: "$(id)", hosts: [{name: a, ssh: a}]}}\n', /vip\.address: expected an IPv4 or IPv6 address/],
+    ['vip without hosts', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], vip: {address: 10.0.0.9}}\n', /vip\.hosts: expected a non-empty list of hosts/],
   ];
   for (const [name, text, expected] of cases) {
     test(name, () => {
