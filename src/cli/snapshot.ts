@@ -1,16 +1,16 @@
 // `pgtop-ha snapshot [--json]`: poll every node once and print, for scripts and tickets.
 import type { Loaded } from '../config/load.ts';
 import { buildSnapshot } from '../model/snapshot.ts';
-import { buildTopology } from '../model/topology.ts';
-import { createScheduler, storeNodesFromConfig } from '../probes/scheduler.ts';
+import { createScheduler, storeNodesFromConfig, storePgpoolsFromConfig } from '../probes/scheduler.ts';
 import { createAppStore } from '../state/store.ts';
 import { lineText } from '../views/format/line.ts';
-import { PANE_TITLES, PANES } from '../views/layout.ts';
-import { paneLines } from '../views/panes/pane-lines.ts';
+import { PANE_TITLES, orderPanes } from '../views/layout.ts';
+import { buildPaneData } from '../views/panes/pane-data.ts';
+import { activePanes, paneLines } from '../views/panes/pane-lines.ts';
 
 export async function runSnapshot(loaded: Loaded, opts: { json: boolean; width?: number }): Promise<string> {
   const { cluster } = loaded;
-  const store = createAppStore({ cluster: cluster.name, intervalMs: cluster.intervalSeconds * 1000, nodes: storeNodesFromConfig(cluster) });
+  const store = createAppStore({ cluster: cluster.name, intervalMs: cluster.intervalSeconds * 1000, nodes: storeNodesFromConfig(cluster), pgpools: storePgpoolsFromConfig(cluster) });
   const scheduler = createScheduler(cluster, store);
   try {
     await scheduler.pollOnce();
@@ -21,12 +21,9 @@ export async function runSnapshot(loaded: Loaded, opts: { json: boolean; width?:
   const now = Date.now();
   if (opts.json) return `${JSON.stringify(buildSnapshot(cluster.name, s.nodeOrder, s.nodes, now), null, 2)}\n`;
   const width = opts.width ?? 120;
-  const data = {
-    topo: buildTopology(s.nodeOrder.map((n) => s.nodes[n]!)),
-    nodes: s.nodes, order: s.nodeOrder, history: s.history, historyVersion: s.historyVersion, thresholds: cluster.thresholds, now,
-  };
+  const data = buildPaneData(s, cluster.thresholds, now);
   const out = [`pgtop-ha snapshot of cluster ${cluster.name} at ${new Date(now).toISOString()}`];
-  for (const pane of PANES) {
+  for (const pane of orderPanes(activePanes(data))) {
     if (pane === 'lag') continue; // one poll has no history; the topology pane already shows lag
     out.push('', `== ${PANE_TITLES[pane]} ==`);
     for (const line of paneLines(pane, data, { width, height: 1000, ascii: true })) out.push(lineText(line).trimEnd());

@@ -105,6 +105,36 @@ export interface RepmgrNodeRow {
   location: string | null;
 }
 
+/** One row of repmgr.events: what repmgr and repmgrd did (`repmgr cluster event`). */
+export interface RepmgrEvent {
+  nodeId: number;
+  /** From repmgr.nodes; null when the node has been unregistered since. */
+  nodeName: string | null;
+  event: string; // standby_register, repmgrd_failover_promote, …
+  successful: boolean;
+  timestamp: string; // ISO, event_timestamp
+  details: string | null;
+}
+
+/**
+ * This standby's newest repmgr.monitoring_history row (what view repmgr.replication_status shows
+ * for it), written by its repmgrd every monitor_interval_secs when monitoring_history=yes.
+ */
+export interface RepmgrReplicationStatus {
+  primaryNodeId: number;
+  standbyNodeId: number;
+  lastMonitorTime: string; // ISO
+  lastApplyTime: string | null; // ISO
+  lastWalPrimaryLocation: string;
+  lastWalStandbyLocation: string | null;
+  replicationLagBytes: number;
+  applyLagBytes: number;
+  /** Seconds since the last replayed transaction while behind; 0 when caught up (as the view). */
+  replicationTimeLagSeconds: number | null;
+  /** Seconds since repmgrd on this standby last updated its state (as the view). */
+  communicationTimeLagSeconds: number | null;
+}
+
 /**
  * What the repmgr extension in the probed database says, read over SQL in the same round trip.
  * available=false: the extension is installed but this role may not read it (reason says what it
@@ -122,6 +152,16 @@ export type RepmgrSqlState =
       /** get_upstream_last_seen(): seconds since repmgrd last saw its upstream; null when unknown (-1: always on a primary). */
       upstreamLastSeenSeconds: number | null;
       nodes: RepmgrNodeRow[];
+      /**
+       * Newest repmgr.events first (at most REPMGR_EVENTS_LIMIT); the table is replicated, so every
+       * node returns the same rows. Absent when not read (the role may not SELECT repmgr.events).
+       */
+      events?: RepmgrEvent[];
+      /**
+       * This node's newest monitoring_history row within the last hour; null when there is none (a
+       * primary, monitoring_history=no, repmgrd not writing). Absent when not read (privileges).
+       */
+      replicationStatus?: RepmgrReplicationStatus | null;
     }
   | { available: false; extVersion: string; unavailable: string };
 

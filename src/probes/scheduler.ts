@@ -2,9 +2,18 @@
 // tick fires all pollers and returns, so one slow node only skips its own next tick.
 import { parseConninfo, describeTarget } from '../config/conninfo.ts';
 import type { ClusterConfig } from '../config/schema.ts';
+import type { PgpoolSample } from '../model/pgpool.ts';
 import type { NodeHealth, NodeSample } from '../model/types.ts';
 import type { AppStore, ProbeUpdate } from '../state/store.ts';
 import { NodePoller } from './pg/node-poller.ts';
+import { PgpoolPoller } from './pgpool/pgpool-poller.ts';
+
+/**
+ * pgpool is asked every PGPOOL_EVERY ticks: each SHOW pool_nodes makes pgpool ping every backend
+ * and run pg_is_in_recovery() on it, so at the PostgreSQL pace it would double their connections.
+ * A PostgreSQL node changing health or role asks it at once (failover is when it matters).
+ */
+export const PGPOOL_EVERY = 2;
 
 export interface Scheduler {
   start(): void;
@@ -32,17 +41,35 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore): Schedu
   const sink = {
     sample: (name: string, sample: NodeSample) => enqueue({ name, sample }),
     health: (name: string, health: NodeHealth) => enqueue({ name, health }),
+    pgpoolSample: (name: string, sample: PgpoolSample) => enqueue({ layer: 'pgpool', name, sample }),
+    pgpoolHealth: (name: string, health: NodeHealth) => enqueue({ layer: 'pgpool', name, health }),
   };
   const pollers = cluster.nodes.map((n) => {
     const info = parseConninfo(n.conninfo);
     return new NodePoller({ name: n.name, conninfo: info, target: describeTarget(info), sink, queryTimeoutMs: Math.max(2000, cluster.intervalSeconds * 1000) });
   });
+  const pgpoolPollers = cluster.pgpool.map((p) => {
+    const info = parseConninfo(p.conninfo);
+    return new PgpoolPoller({ name: p.name, conninfo: info, target: describeTarget(info), sink, queryTimeoutMs: Math.max(2000, cluster.intervalSeconds * 1000) });
+  });
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let tickNo = 0;
+  let lastShape = '';
 
   const tickAll = (force = false) => {
     for (const p of pollers) void p.tick(force);
+    if (force || tickNo % PGPOOL_EVERY === 0) for (const p of pgpoolPollers) void p.tick(force);
+    tickNo++;
   };
+
+  // Which nodes are up and in which role: when it changes, pgpool is asked without waiting its turn.
+  const unsubscribe = store.subscribe((st, prev) => {
+    if (st.nodes === prev.nodes || pgpoolPollers.length === 0) return;
+    const shape = Object.values(st.nodes).map((n) => `${n.health.kind}:${n.sample?.role ?? ''}`).join(',');
+    if (lastShape !== '' && shape !== lastShape) for (const p of pgpoolPollers) void p.tick(true);
+    lastShape = shape;
+  });
 
   const schedule = () => {
     if (stopped) return;
@@ -62,13 +89,14 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore): Schedu
       tickAll(true);
     },
     async pollOnce() {
-      await Promise.all(pollers.map((p) => p.tick(true)));
+      await Promise.all([...pollers, ...pgpoolPollers].map((p) => p.tick(true)));
       flush();
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await Promise.all(pollers.map((p) => p.close()));
+      unsubscribe();
+      await Promise.all([...pollers, ...pgpoolPollers].map((p) => p.close()));
       if (flushTimer) clearTimeout(flushTimer);
     },
   };
@@ -82,4 +110,8 @@ export function storeNodesFromConfig(cluster: ClusterConfig) {
     const port = Number(info.port ?? process.env.PGPORT ?? 5432);
     return { name: n.name, target: describeTarget(info), endpoint: host.startsWith('/') ? null : { host, port } };
   });
+}
+
+export function storePgpoolsFromConfig(cluster: ClusterConfig) {
+  return cluster.pgpool.map((p) => ({ name: p.name, target: describeTarget(parseConninfo(p.conninfo)) }));
 }

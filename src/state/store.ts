@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import { lsnDiff } from '../model/lsn.ts';
 import { buildTopology } from '../model/topology.ts';
+import type { PgpoolSample, PgpoolState } from '../model/pgpool.ts';
 import type { NodeHealth, NodeSample, NodeState } from '../model/types.ts';
 import { Ring } from './ring.ts';
 
@@ -27,13 +28,17 @@ export interface AppState {
   readOnly: boolean;
   nodeOrder: string[];
   nodes: Record<string, NodeState>;
+  pgpoolOrder: string[];
+  pgpools: Record<string, PgpoolState>;
   lastRefreshAt: number | null;
   history: History;
   historyVersion: number;
   flash: Flash | null;
 }
 
-export type ProbeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
+export type NodeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
+export type PgpoolUpdate = { layer: 'pgpool'; name: string; sample: PgpoolSample } | { layer: 'pgpool'; name: string; health: NodeHealth };
+export type ProbeUpdate = NodeUpdate | PgpoolUpdate;
 
 export interface AppActions {
   applySample(name: string, sample: NodeSample): void;
@@ -52,6 +57,7 @@ export interface StoreInit {
   intervalMs: number;
   readOnly?: boolean;
   nodes: Array<Pick<NodeState, 'name' | 'target' | 'endpoint'>>;
+  pgpools?: Array<Pick<PgpoolState, 'name' | 'target'>>;
 }
 
 function ring(map: Map<string, Ring>, key: string): Ring {
@@ -63,6 +69,8 @@ function ring(map: Map<string, Ring>, key: string): Ring {
 export function createAppStore(init: StoreInit) {
   const nodes: Record<string, NodeState> = {};
   for (const n of init.nodes) nodes[n.name] = { ...n, health: { kind: 'connecting' }, sample: null, lastOkAt: null };
+  const pgpools: Record<string, PgpoolState> = {};
+  for (const p of init.pgpools ?? []) pgpools[p.name] = { ...p, health: { kind: 'connecting' }, sample: null, lastOkAt: null };
   return createStore<AppState & AppActions>()((set, get) => ({
     cluster: init.cluster,
     intervalMs: init.intervalMs,
@@ -70,6 +78,8 @@ export function createAppStore(init: StoreInit) {
     readOnly: init.readOnly ?? false,
     nodeOrder: init.nodes.map((n) => n.name),
     nodes,
+    pgpoolOrder: (init.pgpools ?? []).map((p) => p.name),
+    pgpools,
     lastRefreshAt: null,
     history: { lagBytes: new Map(), lagSeconds: new Map(), walRate: new Map() },
     historyVersion: 0,
@@ -86,9 +96,17 @@ export function createAppStore(init: StoreInit) {
     applyBatch(updates) {
       const state = get();
       let nodesNext = state.nodes;
+      let pgpoolsNext = state.pgpools;
       let lastRefreshAt = state.lastRefreshAt;
       const sampled: Array<{ prev: NodeSample | null; name: string }> = [];
       for (const u of updates) {
+        if ('layer' in u) {
+          const prev = pgpoolsNext[u.name];
+          if (!prev) continue;
+          if ('sample' in u) pgpoolsNext = { ...pgpoolsNext, [u.name]: { ...prev, sample: u.sample, health: { kind: 'ok' }, lastOkAt: u.sample.takenAt } };
+          else if (!sameHealth(prev.health, u.health)) pgpoolsNext = { ...pgpoolsNext, [u.name]: { ...prev, health: u.health } };
+          continue;
+        }
         const prev = nodesNext[u.name];
         if (!prev) continue;
         if ('sample' in u) {
@@ -99,10 +117,10 @@ export function createAppStore(init: StoreInit) {
           nodesNext = { ...nodesNext, [u.name]: { ...prev, health: u.health } };
         }
       }
-      if (nodesNext === state.nodes) return;
+      if (nodesNext === state.nodes && pgpoolsNext === state.pgpools) return;
       const all = Object.values(nodesNext);
       for (const { prev, name } of sampled) recordHistory(state.history, prev, nodesNext[name]!, all);
-      set({ nodes: nodesNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
+      set({ nodes: nodesNext, pgpools: pgpoolsNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
     },
 
     setPaused: (paused) => set({ paused }),

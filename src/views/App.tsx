@@ -1,15 +1,15 @@
 import { useApp, useInput, useStdout } from 'ink';
 import React, { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { buildTopology } from '../model/topology.ts';
 import type { AppStore } from '../state/store.ts';
 import { FrameView } from './components/FrameView.tsx';
 import { commandFor, type CommandId } from './keymap.ts';
 import type { DialogState } from './components/Dialog.tsx';
 import { composeFrame } from './frame/compose.ts';
-import { PANES, type PaneId } from './layout.ts';
+import { type PaneId, orderPanes } from './layout.ts';
 import type { LagThresholds } from './panes/lag-lines.ts';
-import type { PaneData } from './panes/pane-lines.ts';
+import { buildPaneData } from './panes/pane-data.ts';
+import { activePanes } from './panes/pane-lines.ts';
 
 export interface AppControls {
   refreshNow(): void;
@@ -74,6 +74,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const intervalMs = useStore(store, (s) => s.intervalMs);
   const lastRefreshAt = useStore(store, (s) => s.lastRefreshAt);
   const flash = useStore(store, (s) => s.flash);
+  const pgpools = useStore(store, (s) => s.pgpools);
+  const pgpoolOrder = useStore(store, (s) => s.pgpoolOrder);
   useStaleClock(lastRefreshAt, intervalMs, now);
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
   const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
@@ -100,8 +102,9 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
       case 'help': setHelp((h) => !h); return;
       case 'back': if (help) setHelp(false); else setZoomed(null); return;
       case 'focusNext': case 'focusPrev': {
-        const i = PANES.indexOf(focus);
-        const next = PANES[(i + (cmd.id === 'focusNext' ? 1 : PANES.length - 1)) % PANES.length]!;
+        const panes = orderPanes(activePanes(data));
+        const i = Math.max(0, panes.indexOf(focus));
+        const next = panes[(i + (cmd.id === 'focusNext' ? 1 : panes.length - 1)) % panes.length]!;
         setFocus(next);
         if (zoomed) setZoomed(next);
         return;
@@ -119,10 +122,10 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     }
   });
 
-  const data: PaneData = useMemo(() => {
-    const list = order.map((n) => nodes[n]!);
-    return { topo: buildTopology(list), nodes, order, history, historyVersion, thresholds, now: now() };
-  }, [nodes, order, history, historyVersion, thresholds]);
+  const data = useMemo(
+    () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder }, thresholds, now()),
+    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, thresholds],
+  );
 
   const rowsOut = composeFrame({
     columns, rows, data, focus, zoomed, help, dialog, ascii, now: now(),

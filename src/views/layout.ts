@@ -1,13 +1,17 @@
 // Where each pane goes for a terminal size. Pure: the sum of heights never exceeds the rows we
 // have, because a frame taller than the terminal makes Ink clear and repaint (a flash in tmux).
-export const PANES = ['topology', 'lag', 'slots', 'wal'] as const;
+export const PANES = ['topology', 'pgpool', 'lag', 'slots', 'wal', 'events'] as const;
 export type PaneId = (typeof PANES)[number];
+/** Shown for every cluster; the others only when their layer is configured or seen. */
+export const CORE_PANES: readonly PaneId[] = ['topology', 'lag', 'slots', 'wal'];
 
 export const PANE_TITLES: Record<PaneId, string> = {
   topology: 'Topology',
+  pgpool: 'pgpool-II',
   lag: 'Replication lag',
   slots: 'Replication slots',
   wal: 'WAL & archiving',
+  events: 'repmgr events',
 };
 
 export interface Rect {
@@ -21,14 +25,26 @@ export interface Layout {
 }
 
 /** Content lines each pane would like (without borders); `lag` also takes any spare rows. */
-export type Natural = Record<PaneId, number>;
+export type Natural = Partial<Record<PaneId, number>>;
 
 const BORDER = 2;
 const FLEX: PaneId = 'lag';
 /** Who gets rows first when not every pane fits: who is primary matters most, slots least. */
-const PRIORITY: readonly PaneId[] = ['topology', 'lag', 'wal', 'slots'];
+const PRIORITY: readonly PaneId[] = ['topology', 'pgpool', 'lag', 'wal', 'events', 'slots'];
 /** Below this many body rows four panes are four slivers: show the focused pane alone. */
 export const MIN_ROWS_FOR_ALL = 4 * (BORDER + 1) + 2;
+
+/** Panes in screen order, keeping only what `active` lists. */
+export function orderPanes(active: readonly PaneId[]): PaneId[] {
+  return PANES.filter((p) => active.includes(p));
+}
+
+/** Drops the least important panes until each shown pane keeps one content line. */
+function fitting(panes: PaneId[], rows: number): PaneId[] {
+  const keep = [...panes].sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b));
+  while (keep.length > 4 && keep.length * (BORDER + 1) + 2 > rows) keep.pop();
+  return panes.filter((p) => keep.includes(p));
+}
 
 /** Splits `total` rows among panes stacked in one column. */
 export function stack(panes: PaneId[], natural: Natural, total: number): number[] {
@@ -47,7 +63,7 @@ export function stack(panes: PaneId[], natural: Natural, total: number): number[
   const order = [...panes].sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b));
   for (const p of order) {
     const i = panes.indexOf(p);
-    const grow = Math.min(left, Math.max(0, BORDER + Math.max(1, natural[p]) - heights[i]!));
+    const grow = Math.min(left, Math.max(0, BORDER + Math.max(1, natural[p] ?? 1) - heights[i]!));
     heights[i]! += grow;
     left -= grow;
   }
@@ -56,14 +72,23 @@ export function stack(panes: PaneId[], natural: Natural, total: number): number[
   return heights;
 }
 
-export function computeLayout(cols: number, bodyRows: number, natural: Natural, zoomed: PaneId | null, focus: PaneId = 'topology'): Layout {
+export function computeLayout(
+  cols: number,
+  bodyRows: number,
+  natural: Natural,
+  zoomed: PaneId | null,
+  focus: PaneId = 'topology',
+  active: readonly PaneId[] = CORE_PANES,
+): Layout {
   if (zoomed) return { columns: [[{ pane: zoomed, width: cols, height: bodyRows }]] };
   if (bodyRows < MIN_ROWS_FOR_ALL) return { columns: [[{ pane: focus, width: cols, height: bodyRows }]] };
+  const shown = orderPanes(active);
   // Side by side only when each column still holds its tables' essential columns.
   if (cols >= 160 && bodyRows >= 16) {
     const leftWidth = Math.ceil(cols * 0.55);
-    const left: PaneId[] = ['topology', 'lag'];
-    const right: PaneId[] = ['slots', 'wal'];
+    // The HA layers (topology, pgpool) and lag on the left; slots, WAL and the event log on the right.
+    const left = fitting(shown.filter((p) => p === 'topology' || p === 'pgpool' || p === 'lag'), bodyRows);
+    const right = fitting(shown.filter((p) => p === 'slots' || p === 'wal' || p === 'events'), bodyRows);
     const lh = stack(left, natural, bodyRows);
     const rh = stack(right, natural, bodyRows);
     return {
@@ -73,7 +98,7 @@ export function computeLayout(cols: number, bodyRows: number, natural: Natural, 
       ],
     };
   }
-  const all = [...PANES];
+  const all = fitting(shown, bodyRows);
   const h = stack(all, natural, bodyRows);
   return { columns: [all.map((pane, i) => ({ pane, width: cols, height: h[i]! }))] };
 }

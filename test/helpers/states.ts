@@ -26,6 +26,7 @@ import { storeNodesFromConfig } from '../../src/probes/scheduler.ts';
 import { type AppStore, createAppStore } from '../../src/state/store.ts';
 import type { LagThresholds } from '../../src/views/panes/lag-lines.ts';
 import type { PaneData } from '../../src/views/panes/pane-lines.ts';
+import { buildPaneData } from '../../src/views/panes/pane-data.ts';
 
 /** The last tick's replies arrive at NOW (2026-11-22 12:00:00 UTC). */
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -382,15 +383,7 @@ export type ScenarioName = keyof typeof SCENARIOS;
 /** What App computes for its panes, for calling the pure pane formatters directly. */
 export function paneData(s: Scenario): PaneData {
   const st = s.store.getState();
-  return {
-    topo: buildTopology(st.nodeOrder.map((n) => st.nodes[n]!)),
-    nodes: st.nodes,
-    order: st.nodeOrder,
-    history: st.history,
-    historyVersion: st.historyVersion,
-    thresholds: THRESHOLDS,
-    now: s.now,
-  };
+  return buildPaneData(st, THRESHOLDS, s.now);
 }
 
 /** A NodeState straight from a fixture (for buildTopology tests that need no store). */

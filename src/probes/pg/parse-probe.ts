@@ -4,7 +4,10 @@
 // missing one throws, naming section and column); columns only some versions have read as null.
 
 import { parseKeyValue } from '../../config/conninfo.ts';
-import type { ArchiverRow, NodeSample, ReceiverRow, RepmgrNodeRow, RepmgrSqlState, SenderRow, SlotRow, WalSummaryState } from '../../model/types.ts';
+import type {
+  ArchiverRow, NodeSample, ReceiverRow, RepmgrEvent, RepmgrNodeRow, RepmgrReplicationStatus, RepmgrSqlState, SenderRow,
+  SlotRow, WalSummaryState,
+} from '../../model/types.ts';
 import { isLsn, toBoolean, toInteger, toIsoTimestamp, toNumber } from '../../model/lsn.ts';
 
 export interface ProbeResult {
@@ -86,8 +89,12 @@ const REQUIRED: Record<string, readonly string[]> = {
     'summarizer_pid', 'summary_count', 'oldest_start_lsn', 'newest_end_lsn', 'behind_bytes'],
   repmgr: ['node_id', 'node_name', 'type', 'upstream_node_id', 'active', 'priority', 'location'],
   repmgrd: ['ext_version', 'local_node_id', 'repmgrd_running', 'repmgrd_paused', 'upstream_last_seen'],
+  repmgrevents: ['node_id', 'node_name', 'event', 'successful', 'event_timestamp', 'details'],
+  repmgrstatus: ['primary_node_id', 'standby_node_id', 'last_monitor_time', 'last_apply_time', 'last_wal_primary_location',
+    'last_wal_standby_location', 'replication_lag_bytes', 'apply_lag_bytes', 'replication_time_lag_seconds',
+    'communication_time_lag_seconds'],
 };
-const OPTIONAL_SECTIONS = new Set(['walsummary', 'repmgr', 'repmgrd']);
+const OPTIONAL_SECTIONS = new Set(['walsummary', 'repmgr', 'repmgrd', 'repmgrevents', 'repmgrstatus']);
 
 function indexSections(results: ReadonlyArray<ProbeResult> | ProbeResult, names: readonly string[]): Map<string, Section> {
   // node-postgres returns a bare result, not an array, when the text held a single statement.
@@ -251,6 +258,36 @@ function parseRepmgrNode(s: Section, r: Row): RepmgrNodeRow {
   };
 }
 
+function parseRepmgrEvent(s: Section, r: Row): RepmgrEvent {
+  return {
+    nodeId: s.req(r, 'node_id', toInteger),
+    nodeName: s.opt(r, 'node_name', text),
+    event: s.req(r, 'event', text),
+    successful: s.req(r, 'successful', toBoolean),
+    timestamp: s.req(r, 'event_timestamp', toIsoTimestamp),
+    details: s.opt(r, 'details', text),
+  };
+}
+
+function parseRepmgrStatus(s: Section): RepmgrReplicationStatus | null {
+  if (s.rows.length > 1) throw new ProbeParseError(s.name, null, `expected 0 or 1 row, got ${s.rows.length}`);
+  const r = s.rows[0];
+  if (!r) return null;
+  return {
+    primaryNodeId: s.req(r, 'primary_node_id', toInteger),
+    standbyNodeId: s.req(r, 'standby_node_id', toInteger),
+    lastMonitorTime: s.req(r, 'last_monitor_time', toIsoTimestamp),
+    lastApplyTime: s.opt(r, 'last_apply_time', toIsoTimestamp),
+    lastWalPrimaryLocation: s.req(r, 'last_wal_primary_location', lsn),
+    lastWalStandbyLocation: s.opt(r, 'last_wal_standby_location', lsn),
+    replicationLagBytes: s.req(r, 'replication_lag_bytes', toNumber),
+    applyLagBytes: s.req(r, 'apply_lag_bytes', toNumber),
+    // Clocks of primary and standby differ by a little; a few ms below zero means none.
+    replicationTimeLagSeconds: nonNegative(s.opt(r, 'replication_time_lag_seconds', toNumber)),
+    communicationTimeLagSeconds: nonNegative(s.opt(r, 'communication_time_lag_seconds', toNumber)),
+  };
+}
+
 /** What the connection learnt about repmgr when the probe has no repmgr sections (see CONNECT_QUERY). */
 export interface RepmgrAccess {
   extVersion: string;
@@ -258,8 +295,15 @@ export interface RepmgrAccess {
   unavailable: string | null;
 }
 
-function parseRepmgr(nodes: Section | undefined, d: Section | undefined, access: RepmgrAccess | null | undefined): RepmgrSqlState | null {
+function parseRepmgr(idx: Map<string, Section>, access: RepmgrAccess | null | undefined): RepmgrSqlState | null {
+  const nodes = idx.get('repmgr');
+  const d = idx.get('repmgrd');
+  const events = idx.get('repmgrevents');
+  const status = idx.get('repmgrstatus');
   if (!nodes !== !d) throw new ProbeParseError(nodes ? 'repmgrd' : 'repmgr', null, 'section missing (repmgr and repmgrd come together)');
+  if (!nodes && (events || status)) {
+    throw new ProbeParseError(events ? 'repmgrevents' : 'repmgrstatus', null, 'section without the repmgr and repmgrd sections');
+  }
   if (!nodes || !d) {
     if (!access) return null;
     return { available: false, extVersion: access.extVersion, unavailable: access.unavailable ?? 'repmgr sections not queried' };
@@ -274,6 +318,9 @@ function parseRepmgr(nodes: Section | undefined, d: Section | undefined, access:
     repmgrdPaused: d.opt(r, 'repmgrd_paused', toBoolean),
     upstreamLastSeenSeconds: seen === null || seen < 0 ? null : seen,
     nodes: nodes.rows.map((x) => parseRepmgrNode(nodes, x)),
+    // Keys only when read, so "not read" (absent) stays apart from "none" ([] / null).
+    ...(events && { events: events.rows.map((x) => parseRepmgrEvent(events, x)) }),
+    ...(status && { replicationStatus: parseRepmgrStatus(status) }),
   };
 }
 
@@ -318,6 +365,6 @@ export function parseProbeResults(
     slots: slots.rows.map((r) => parseSlot(slots, r)),
     archiver: parseArchiver(get('archiver'), node, n),
     walSummary: parseWalSummary(idx.get('walsummary')),
-    repmgr: parseRepmgr(idx.get('repmgr'), idx.get('repmgrd'), meta.repmgr),
+    repmgr: parseRepmgr(idx, meta.repmgr),
   };
 }

@@ -2,11 +2,20 @@
 // query, so node-postgres returns one result per statement and `sections` names them in order.
 // Every statement must run on a primary and a standby alike for a role that only has pg_monitor.
 
-export type ProbeSection = 'node' | 'senders' | 'receiver' | 'slots' | 'archiver' | 'walsummary' | 'repmgr' | 'repmgrd';
+export type ProbeSection =
+  | 'node' | 'senders' | 'receiver' | 'slots' | 'archiver' | 'walsummary'
+  | 'repmgr' | 'repmgrd' | 'repmgrevents' | 'repmgrstatus';
 
 export interface ProbeQueryOptions {
   /** The repmgr extension is installed in this database and the role may read it (see CONNECT_QUERY). */
   repmgr?: boolean;
+  // Separate from `repmgr` because they need grants beyond the documented minimum (USAGE on the
+  // schema, SELECT on repmgr.nodes): a role without them must keep the rest of repmgr's state,
+  // and a statement it may not run would fail the whole round trip. Ignored without `repmgr`.
+  /** The role may SELECT repmgr.events. */
+  repmgrEvents?: boolean;
+  /** The role may SELECT repmgr.monitoring_history and EXECUTE repmgr.standby_get_last_updated(). */
+  repmgrMonitoring?: boolean;
 }
 
 export interface ProbeQuery {
@@ -155,12 +164,25 @@ SELECT current_setting('server_version_num')::int AS server_version_num,
       CASE WHEN f.oid IS NULL THEN 'function ' || e.nspname || '.' || f.name || '() (missing)'
            ELSE 'EXECUTE on ' || e.nspname || '.' || f.name || '()' END ORDER BY f.name)
       FROM f WHERE f.oid IS NULL OR NOT has_function_privilege(f.oid, 'EXECUTE')), '{}')
-   FROM e) AS repmgr_denied`;
+   FROM e) AS repmgr_denied,
+  (SELECT has_schema_privilege(e.extnamespace, 'USAGE')
+      AND coalesce((SELECT has_table_privilege(c.oid, 'SELECT') FROM pg_class c
+                    WHERE c.relnamespace = e.extnamespace AND c.relname = 'events'), false)
+   FROM e) AS repmgr_events_readable,
+  (SELECT has_schema_privilege(e.extnamespace, 'USAGE')
+      AND coalesce((SELECT has_table_privilege(c.oid, 'SELECT') FROM pg_class c
+                    WHERE c.relnamespace = e.extnamespace AND c.relname = 'monitoring_history'), false)
+      AND coalesce((SELECT has_function_privilege(p.oid, 'EXECUTE') FROM pg_proc p
+                    WHERE p.pronamespace = e.extnamespace AND p.proname = 'standby_get_last_updated' AND p.pronargs = 0), false)
+   FROM e) AS repmgr_monitoring_readable`;
 
 export interface ConnectInfo {
   serverVersionNum: number;
-  /** null: no repmgr extension in this database. */
-  repmgr: { extVersion: string; schema: string; denied: string[] } | null;
+  /**
+   * null: no repmgr extension in this database. denied: what the role lacks to read repmgr at all.
+   * events / monitoring: whether the optional repmgr.events and monitoring_history reads are allowed.
+   */
+  repmgr: { extVersion: string; schema: string; denied: string[]; events: boolean; monitoring: boolean } | null;
 }
 
 export function parseConnectInfo(row: Record<string, unknown> | undefined): ConnectInfo {
@@ -168,7 +190,23 @@ export function parseConnectInfo(row: Record<string, unknown> | undefined): Conn
   const ext = row?.repmgr_ext_version;
   if (typeof ext !== 'string') return { serverVersionNum, repmgr: null };
   const denied = Array.isArray(row?.repmgr_denied) ? (row!.repmgr_denied as unknown[]).map(String) : [];
-  return { serverVersionNum, repmgr: { extVersion: ext, schema: String(row?.repmgr_schema ?? 'repmgr'), denied } };
+  return {
+    serverVersionNum,
+    repmgr: {
+      extVersion: ext,
+      schema: String(row?.repmgr_schema ?? 'repmgr'),
+      denied,
+      events: row?.repmgr_events_readable === true,
+      monitoring: row?.repmgr_monitoring_readable === true,
+    },
+  };
+}
+
+/** The probe options a connection's CONNECT_QUERY answer allows: every repmgr read the role may do. */
+export function probeOptionsFor(info: ConnectInfo): ProbeQueryOptions {
+  const r = info.repmgr;
+  if (!r || r.denied.length > 0) return { repmgr: false };
+  return { repmgr: true, repmgrEvents: r.events, repmgrMonitoring: r.monitoring };
 }
 
 /** repmgr's registered topology, as last written by repmgr (a standby shows its replicated copy). */
@@ -188,6 +226,47 @@ function repmgrdStatement(): string {
   repmgr.get_upstream_last_seen() AS upstream_last_seen`;
 }
 
+/** How many of the newest repmgr.events rows a tick reads: what `repmgr cluster event` shows by default. */
+export const REPMGR_EVENTS_LIMIT = 20;
+
+// repmgr.events has no index, so this is a sequential scan with a top-N sort; the table only grows
+// by a handful of rows per registration, switchover or repmgrd restart and stays small. The
+// tie-breakers keep the order stable when events share a timestamp (one transaction).
+function repmgrEventsStatement(): string {
+  return `SELECT e.node_id, n.node_name, e.event, e.successful, ${iso('e.event_timestamp')} AS event_timestamp, e.details
+FROM repmgr.events e
+LEFT JOIN repmgr.nodes n ON n.node_id = e.node_id
+ORDER BY e.event_timestamp DESC, e.node_id, e.event
+LIMIT ${REPMGR_EVENTS_LIMIT}`;
+}
+
+/** monitoring_history rows older than this are not looked for (see repmgrStatusStatement). */
+export const REPMGR_STATUS_WINDOW = '1 hour';
+
+// repmgr.replication_status, for this node only, without the view: the view finds each standby's
+// latest row with a GROUP BY over all of monitoring_history, which grows by one row per standby
+// every monitor_interval_secs until `repmgr cluster cleanup`. Here the (last_monitor_time,
+// standby_node_id) index is walked backwards from now and stops at this node's newest row, and
+// the window bounds the walk when this node has stopped writing (repmgrd down): then no row.
+// Columns keep the view's names and meaning, with raw bytes and seconds instead of
+// pg_size_pretty() text and intervals. Only standbys' repmgrd write history, so a primary has none.
+function repmgrStatusStatement(): string {
+  return `SELECT m.primary_node_id, m.standby_node_id,
+  ${iso('m.last_monitor_time')} AS last_monitor_time,
+  ${iso('m.last_apply_time')} AS last_apply_time,
+  m.last_wal_primary_location, m.last_wal_standby_location,
+  m.replication_lag AS replication_lag_bytes,
+  m.apply_lag AS apply_lag_bytes,
+  CASE WHEN m.replication_lag > 0 THEN extract(epoch FROM now() - m.last_apply_time) ELSE 0 END AS replication_time_lag_seconds,
+  extract(epoch FROM now() - CASE WHEN pg_is_in_recovery() THEN repmgr.standby_get_last_updated()
+    ELSE m.last_monitor_time END) AS communication_time_lag_seconds
+FROM repmgr.monitoring_history m
+WHERE m.standby_node_id = (SELECT repmgr.get_local_node_id())
+  AND m.last_monitor_time > now() - interval '${REPMGR_STATUS_WINDOW}'
+ORDER BY m.last_monitor_time DESC
+LIMIT 1`;
+}
+
 /**
  * Versions above the newest we know get the newest statements: a new major mostly adds columns,
  * and the parser names the column if one we rely on went away.
@@ -205,7 +284,11 @@ export function buildProbeQuery(serverVersionNum: number, options: ProbeQueryOpt
     ['archiver', archiverStatement()],
   ];
   if (v >= 170000) parts.push(['walsummary', walSummaryStatement()]);
-  if (options.repmgr) parts.push(['repmgr', repmgrNodesStatement()], ['repmgrd', repmgrdStatement()]);
+  if (options.repmgr) {
+    parts.push(['repmgr', repmgrNodesStatement()], ['repmgrd', repmgrdStatement()]);
+    if (options.repmgrEvents) parts.push(['repmgrevents', repmgrEventsStatement()]);
+    if (options.repmgrMonitoring) parts.push(['repmgrstatus', repmgrStatusStatement()]);
+  }
   return {
     text: parts.map(([, sql]) => sql + ';').join('\n'),
     sections: parts.map(([name]) => name),

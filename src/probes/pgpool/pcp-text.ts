@@ -125,6 +125,8 @@ export interface WatchdogNode {
   state: string;
   /** MEMBER / REVOKED-SHUTDOWN / REVOKED-NO-SHOW / REVOKED-LOST. */
   membership: string;
+  /** pgpool_node_id: only the PCP JSON reply carries it (the -v text does not print it). */
+  pgpoolNodeId?: number;
 }
 
 export interface WatchdogInfo {
@@ -136,8 +138,11 @@ export interface WatchdogInfo {
   quorumState: QuorumState;
   /** Whether the pgpool ASKED ran escalation (if_up_cmd → VIP). Not the VIP holder of the cluster. */
   localNodeEscalation: boolean;
-  /** Which label carried it: renamed from "VIP up on local node" in 4.3.2 / 4.4.0 (commit bdff95a73). */
-  escalationLabel: 'Local node escalation' | 'VIP up on local node';
+  /**
+   * Which label carried it: renamed from "VIP up on local node" in 4.3.2 / 4.4.0 (commit bdff95a73);
+   * 'Escalated' = the JSON key, when read natively over PCP (watchdog-json.ts).
+   */
+  escalationLabel: 'Local node escalation' | 'VIP up on local node' | 'Escalated';
   leaderNodeName: string | null;
   leaderHostName: string | null;
   /** The local node first, always. */

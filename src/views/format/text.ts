@@ -88,3 +88,30 @@ export function fitColumns(cols: Column[], total: number): Column[] {
 export function cell(text: string, col: Column): string {
   return col.align === 'right' ? padStart(text, col.width) : padEnd(text, col.width);
 }
+
+/**
+ * Word-wraps to `w` columns, at most `maxLines` lines (the last one cut with an ellipsis);
+ * continuation lines are indented by `indent` spaces. A word wider than the line is cut.
+ */
+export function wrapText(s: string, w: number, maxLines: number, indent = 0): string[] {
+  const out: string[] = [];
+  let line = '';
+  const words = s.split(/\s+/).filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const limit = out.length === 0 ? w : w - indent;
+    if (line === '' || width(line) + 1 + width(word) <= limit) {
+      line = line === '' ? word : `${line} ${word}`;
+      continue;
+    }
+    if (out.length + 1 === maxLines) {
+      out.push(truncate(`${line} ${words.slice(i).join(' ')}`, limit));
+      line = '';
+      break;
+    }
+    out.push(line);
+    line = word;
+  }
+  if (line !== '') out.push(line);
+  return out.map((l, i) => padEnd(i === 0 ? l : `${' '.repeat(indent)}${l}`, w));
+}

@@ -5,7 +5,7 @@ import { type DialogState, dialogArea } from '../components/Dialog.tsx';
 import { helpBox } from '../components/Help.tsx';
 import type { Line } from '../format/line.ts';
 import { computeLayout, PANE_TITLES, type PaneId } from '../layout.ts';
-import { naturalHeights, type PaneData, paneLines } from '../panes/pane-lines.ts';
+import { activePanes, naturalHeights, type PaneData, paneLines } from '../panes/pane-lines.ts';
 import { besideEachOther, drawBox } from './box.ts';
 import { footerLine } from './footer.ts';
 import { headerLine } from './header.ts';
@@ -41,7 +41,7 @@ export function composeFrame(f: FrameInput): Line[] {
   } else if (f.help) {
     body = helpBox(columns, bodyRows, status.readOnly, ascii);
   } else {
-    const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), f.zoomed, f.focus);
+    const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), f.zoomed, f.focus, activePanes(data));
     body = besideEachOther(
       layout.columns.map((col) => ({
         width: col[0]!.width,

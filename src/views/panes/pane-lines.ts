@@ -1,10 +1,13 @@
 // Dispatch from pane id to its pure formatter, and each pane's natural height for the layout.
+import type { Consistency, VipView } from '../../model/consistency.ts';
+import type { PgpoolState } from '../../model/pgpool.ts';
 import type { Topology } from '../../model/topology.ts';
 import type { NodeState } from '../../model/types.ts';
 import type { History } from '../../state/store.ts';
 import type { Line, PaneSize } from '../format/line.ts';
-import type { Natural, PaneId } from '../layout.ts';
+import { CORE_PANES, type Natural, type PaneId } from '../layout.ts';
 import { type LagThresholds, lagLines } from './lag-lines.ts';
+import { pgpoolLines } from './pgpool-lines.ts';
 import { slotsLines } from './slots-lines.ts';
 import { topologyLines } from './topology-lines.ts';
 import { walLines } from './wal-lines.ts';
@@ -17,24 +20,34 @@ export interface PaneData {
   historyVersion: number;
   thresholds: LagThresholds;
   now: number;
+  pgpoolOrder: string[];
+  pgpools: Record<string, PgpoolState>;
+  vip: VipView | null;
+  consistency: Consistency;
+}
+
+/** The panes this cluster has: pgpool only when one is configured. */
+export function activePanes(d: PaneData): PaneId[] {
+  const panes: PaneId[] = [...CORE_PANES];
+  if (d.pgpoolOrder.length > 0) panes.push('pgpool');
+  return panes;
 }
 
 export function paneLines(pane: PaneId, d: PaneData, size: PaneSize): Line[] {
   switch (pane) {
     case 'topology': return topologyLines(d.topo, d.nodes, size, d);
+    case 'pgpool': return pgpoolLines(d.pgpoolOrder, d.pgpools, d.nodes, size, d.now);
     case 'lag': return lagLines(d.topo, d.history, d.historyVersion, d.thresholds, size, d.nodes);
     case 'slots': return slotsLines(d.order, d.nodes, size, d.now);
     case 'wal': return walLines(d.order, d.nodes, d.history, size, d.now);
+    case 'events': return [];
   }
 }
 
 /** Heights the panes ask for at a given width, before any rows are handed out. */
 export function naturalHeights(d: PaneData, width: number, ascii: boolean): Natural {
   const probe = { width, height: 0, ascii };
-  return {
-    topology: topologyLines(d.topo, d.nodes, probe, d).length,
-    lag: lagLines(d.topo, d.history, d.historyVersion, d.thresholds, probe, d.nodes).length,
-    slots: slotsLines(d.order, d.nodes, probe, d.now).length,
-    wal: walLines(d.order, d.nodes, d.history, { ...probe, height: 1000 }, d.now).length,
-  };
+  const out: Natural = {};
+  for (const p of activePanes(d)) out[p] = paneLines(p, d, p === 'wal' ? { ...probe, height: 1000 } : probe).length;
+  return out;
 }

@@ -1,11 +1,11 @@
 // Topology as PostgreSQL reports it: primary → standbys (cascades indented), with each node's
 // role, replication state, timeline, position and lag, and WAL streamers listed apart.
-import { repmgrDisagreements } from '../../model/crosscheck.ts';
+import type { Consistency, ConsistencyRow, LayerDisagreement } from '../../model/consistency.ts';
 import type { Topology, TopoEntry } from '../../model/topology.ts';
 import type { NodeState } from '../../model/types.ts';
 import { type Line, type PaneSize, seg } from '../format/line.ts';
 import { type Cell, tableHeader, tableRow } from '../format/table.ts';
-import { type Column, cell, fitColumns, padEnd } from '../format/text.ts';
+import { type Column, cell, fitColumns, padEnd, wrapText } from '../format/text.ts';
 import { formatBytes, formatSeconds } from '../format/units.ts';
 
 const COLUMNS: Column[] = [
@@ -24,10 +24,62 @@ const COLUMNS: Column[] = [
 // Only when some node has repmgr data, so a cluster without repmgr keeps its layout.
 const REPMGR_COLUMN: Column = { title: 'REPMGRD', width: 7, drop: 5.5 };
 
-function withRepmgr(nodes: Record<string, NodeState>): Column[] {
-  if (!Object.values(nodes).some((n) => n.sample?.repmgr)) return COLUMNS;
-  const i = COLUMNS.findIndex((c) => c.title === 'VER');
-  return [...COLUMNS.slice(0, i), REPMGR_COLUMN, ...COLUMNS.slice(i)];
+/**
+ * Each other layer's word on the node, next to PostgreSQL's ROLE: what repmgr registers, what each
+ * pgpool routes to, who holds the VIP. Present only when that layer is configured or seen, and
+ * kept longer than lag detail on a narrow pane: disagreement between them is what this pane is for.
+ */
+function layerColumns(c: Consistency | undefined, pgpoolOrder: readonly string[]): Column[] {
+  if (!c) return [];
+  const cols: Column[] = [];
+  if (c.rows.some((r) => r.repmgr !== null)) cols.push({ title: 'REPMGR', width: 8, drop: 6.5 });
+  for (const name of pgpoolOrder) cols.push({ title: name.slice(0, 10).toUpperCase(), width: Math.max(8, Math.min(10, name.length)), drop: 6.6 });
+  if (c.rows.some((r) => r.vip !== null)) cols.push({ title: 'VIP', width: 3, drop: 6.7 });
+  return cols;
+}
+
+function withLayers(nodes: Record<string, NodeState>, layers: Column[]): Column[] {
+  const base = Object.values(nodes).some((n) => n.sample?.repmgr) ? (() => {
+    const i = COLUMNS.findIndex((c) => c.title === 'VER');
+    return [...COLUMNS.slice(0, i), REPMGR_COLUMN, ...COLUMNS.slice(i)];
+  })() : COLUMNS;
+  if (layers.length === 0) return base;
+  const i = base.findIndex((c) => c.title === 'STATE');
+  return [...base.slice(0, i + 1), ...layers, ...base.slice(i + 1)];
+}
+
+function roleWord(role: string): string {
+  return role === 'primary' ? 'primary' : role === 'standby' ? 'standby' : role;
+}
+
+/** A layer's cell is red when it contradicts what the node itself answers. */
+function layerCells(row: ConsistencyRow | undefined, pgpoolOrder: readonly string[], ascii: boolean): Record<string, Cell> {
+  const out: Record<string, Cell> = {};
+  if (!row) return out;
+  const pg = row.postgres;
+  const known = pg === 'primary' || pg === 'standby';
+  if (row.repmgr !== null) {
+    const clash = known && (row.repmgr === 'primary' || row.repmgr === 'standby') && row.repmgr !== pg;
+    out.REPMGR = [row.repmgr, clash ? 'bad' : row.repmgr === 'inactive' ? 'warn' : undefined];
+  }
+  for (const name of pgpoolOrder) {
+    const cellv = row.pgpool[name];
+    const title = name.slice(0, 10).toUpperCase();
+    if (cellv === undefined) continue;
+    if (cellv === null) {
+      out[title] = ['-', 'dim'];
+      continue;
+    }
+    const attached = cellv.status === 'up' || cellv.status === 'waiting';
+    if (!attached) out[title] = [cellv.status, pg === 'down' ? 'dim' : 'bad'];
+    else out[title] = [roleWord(cellv.role), pg === 'down' || (known && (cellv.role === 'primary' || cellv.role === 'standby') && cellv.role !== pg) ? 'bad' : undefined];
+  }
+  if (row.vip !== null) out.VIP = row.vip ? [ascii ? '*' : '◆', 'accent'] : [''];
+  return out;
+}
+
+export function disagreementLine(d: LayerDisagreement, ascii = false): string {
+  return d.layers.length > 1 ? `!! ${d.layers.join(ascii ? ' != ' : ' ≠ ')}: ${d.message}` : `!! ${d.message}`;
 }
 
 /** repmgrd as the node's repmgr extension reports it; "no priv" when this role may not read repmgr. */
@@ -59,15 +111,19 @@ function nodeLabel(e: TopoEntry, ascii: boolean): string {
 export interface TopologyContext {
   now: number;
   thresholds: { lagBytesWarn: number; lagSecondsWarn: number };
+  /** Every layer's view per node and where they disagree; absent: PostgreSQL only. */
+  consistency?: Consistency;
+  pgpoolOrder?: readonly string[];
 }
 
 export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, size: PaneSize, ctx: TopologyContext): Line[] {
-  const cols = fitColumns(withRepmgr(nodes), size.width);
+  const pgpoolOrder = ctx.consistency ? (ctx.pgpoolOrder ?? []) : [];
+  const cols = fitColumns(withLayers(nodes, layerColumns(ctx.consistency, pgpoolOrder)), size.width);
   const lines: Line[] = [tableHeader(cols)];
-  if (topo.primaries.length > 1) {
-    lines.push([seg(padEnd(`!! ${topo.primaries.length} primaries: ${topo.primaries.join(', ')} (split brain?)`, size.width), 'bad', true)]);
-  }
-  for (const d of repmgrDisagreements(Object.values(nodes), topo)) lines.push([seg(`!! ${d.message}`, 'bad', true)]);
+  const disagreements = ctx.consistency?.disagreements ?? (topo.primaries.length > 1 ? [{ node: null, layers: ['postgres'], message: `${topo.primaries.length} primaries: ${topo.primaries.join(', ')} (split brain?)` }] : []);
+  // A banner is the one thing on this pane that must be read whole: wrapped, not cut.
+  for (const d of disagreements) for (const l of wrapText(disagreementLine(d, size.ascii), size.width, 3, 3)) lines.push([seg(l, 'bad', true)]);
+  const rowsByNode = new Map((ctx.consistency?.rows ?? []).map((r) => [r.node, r]));
   for (const e of topo.entries) {
     const node = nodes[e.name]!;
     const s = node.sample;
@@ -83,6 +139,7 @@ export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, 
     }
     const lagging = e.link !== null && ((e.link.replayLagBytes ?? 0) > ctx.thresholds.lagBytesWarn || (e.link.replayLagSeconds ?? 0) > ctx.thresholds.lagSecondsWarn);
     const cells: Record<string, Cell> = {
+      ...layerCells(rowsByNode.get(e.name), pgpoolOrder, size.ascii),
       ROLE: e.role === 'unknown' ? ['?', 'dim'] : [e.role],
       STATE: [state.text, lagging && state.tone === 'ok' ? 'warn' : state.tone],
       TL: [s?.timeline != null ? String(s.timeline) : '-'],

@@ -23,7 +23,7 @@ import { Help, helpLines } from '../../../src/views/components/Help.tsx';
 import { frameTitle, paneBody } from '../../../src/views/components/PaneBox.tsx';
 import { type Line, lineText } from '../../../src/views/format/line.ts';
 import { width } from '../../../src/views/format/text.ts';
-import { computeLayout, PANE_TITLES, PANES, type PaneId } from '../../../src/views/layout.ts';
+import { computeLayout, CORE_PANES, PANE_TITLES, PANES, type PaneId } from '../../../src/views/layout.ts';
 import { naturalHeights, paneLines } from '../../../src/views/panes/pane-lines.ts';
 import { type Scenario, type ScenarioName, SCENARIOS, THRESHOLDS, paneData, VIEW_NOW } from '../../helpers/states.ts';
 
@@ -194,7 +194,7 @@ describe('golden frames: whole console', () => {
 
 describe('golden frames: each pane zoomed', () => {
   const frames: Array<[ScenarioName, PaneId, number, number]> = [];
-  for (const p of PANES) {
+  for (const p of CORE_PANES) {
     for (const n of SCENARIO_NAMES) frames.push([n, p, ...SIZES.std]);
     frames.push(['healthy17', p, ...SIZES.mid]);
   }

@@ -1,7 +1,7 @@
 // Where the panes go: heights add up to the body, never go negative, zoom takes everything.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { computeLayout, MIN_ROWS_FOR_ALL, type Natural, PANES, type PaneId, stack } from '../../../src/views/layout.ts';
+import { computeLayout, CORE_PANES as PANES, MIN_ROWS_FOR_ALL, type Natural, type PaneId, stack } from '../../../src/views/layout.ts';
 
 const NATURALS: Record<string, Natural> = {
   small: { topology: 4, lag: 3, slots: 5, wal: 4 },

@@ -1,6 +1,7 @@
 // The pure pane formatters on the scenario states (test/helpers/states.ts). Values that differ on
 // every fixture capture (LSNs, captured lag, ages of captured timestamps) are read from the
 // sample; everything the views decide (columns, order, words, tones) is literal.
+import { buildConsistency } from '../../../src/model/consistency.ts';
 import assert from 'node:assert/strict';
 import { Ring } from '../../../src/state/ring.ts';
 import type { History } from '../../../src/state/store.ts';
@@ -152,13 +153,14 @@ describe('topologyLines', () => {
     set('standby1', { ...base, repmgrdPaused: true });
     set('standby2', { ...base, repmgrdRunning: false });
     set('standby3', { available: false, extVersion: '5.3', unavailable: 'role x lacks USAGE on schema repmgr' });
+    d.consistency = buildConsistency({ order: d.order, nodes: d.nodes, topo: d.topo, pgpoolOrder: [], pgpools: {}, vip: null });
     const lines = topologyLines(d.topo, d.nodes, size(120), d);
     const header = text(lines)[0]!;
     const at = header.indexOf('REPMGRD');
     assert.ok(at > header.indexOf('SYNC') && at < header.indexOf('VER'), header);
     // repmgr.nodes is empty here, so the cross-check says repmgr registers no primary: shown above the rows.
-    const checks = text(lines).slice(1).filter((l) => l.startsWith('!!'));
-    assert.equal(checks[0], "!! repmgr registers no node as primary; PostgreSQL's primary is primary");
+    const checks = text(lines).slice(1).filter((l) => l.startsWith('!!')).map((l) => l.trimEnd());
+    assert.equal(checks[0], "!! postgres ≠ repmgr: repmgr registers no node as primary; PostgreSQL's primary is primary");
     const byName = Object.fromEntries(text(lines).slice(1).filter((l) => !l.startsWith('!!')).map((l) => [l.trim().split(/\s+/)[0]!.replace(/^└─/, ''), l.slice(at, at + 7).trim()]));
     assert.deepEqual(byName, { primary: 'running', standby1: 'paused', standby3: 'no priv', standby2: 'stopped' });
   });

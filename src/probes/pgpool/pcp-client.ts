@@ -1,0 +1,436 @@
+// A native client for pgpool-II's PCP protocol (the pcp_* tools' protocol), so the probe reads
+// node and watchdog state without the pgpool CLI installed. Wire format from pgpool's
+// src/libs/pcp/pcp.c (client) and src/pcp_con/pcp_worker.c (server), 4.3–4.6:
+//  - frames both ways: 1 type byte, int32 BE length counting itself, payload of NUL-ended strings;
+//  - auth: 'M' → 'm' + 4-byte salt; 'R' user\0 md5hex(md5hex(md5hex(pw)+user)+salt)\0 → 'r'
+//    "AuthenticationOK"; a failure is an 'E' frame (FATAL) and the server hangs up;
+//  - 'E' (error) / 'N' (notice) frames carry PostgreSQL-style fields (S severity, M message, D detail).
+// One connection serves every call, one request at a time; after any failure the connection is
+// dropped and the next call reconnects. Errors are PcpError: one line, no password, no stack.
+
+import { createHash } from 'node:crypto';
+import { Socket, createConnection } from 'node:net';
+import { join } from 'node:path';
+
+import { PG_ROLES, PG_STATUSES, isRoleMismatch, isStatusMismatch, type BackendStatus, type PgRole, type PgStatus, type PoolRole } from './node-state.ts';
+import { lookupPcpPassword } from './pcp-pass.ts';
+import type { PcpNodeInfo, WatchdogInfo } from './pcp-text.ts';
+import { WatchdogJsonError, parseWatchdogJson } from './watchdog-json.ts';
+
+export type PcpErrorKind = 'refused' | 'timeout' | 'auth' | 'no-password' | 'watchdog-disabled' | 'protocol' | 'closed' | 'server';
+
+export class PcpError extends Error {
+  constructor(
+    readonly kind: PcpErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PcpError';
+    // A DBA-facing one-liner: the stack adds nothing but noise if someone prints the error.
+    this.stack = `PcpError [${kind}]: ${message}`;
+  }
+}
+
+// ------------------------------------------------------------------------------------ codec
+
+export interface PcpFrame {
+  type: string;
+  payload: Buffer;
+}
+
+/** Replies can be large (watchdog JSON of many nodes); anything past this is not PCP. */
+export const MAX_REPLY_LENGTH = 16 * 1024 * 1024;
+
+export function encodeFrame(type: string, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeInt32BE(payload.length + 4, 1);
+  return Buffer.concat([head, payload]);
+}
+
+/** NUL-terminated strings, concatenated. */
+export function cstrings(...parts: string[]): Buffer {
+  return Buffer.concat(parts.map((p) => Buffer.from(`${p}\0`, 'utf8')));
+}
+
+/** Splits a byte stream into frames; throws PcpError('protocol') on an impossible length. */
+export class FrameReader {
+  private buf = Buffer.alloc(0);
+
+  push(chunk: Buffer): PcpFrame[] {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const out: PcpFrame[] = [];
+    while (this.buf.length >= 5) {
+      const len = this.buf.readInt32BE(1);
+      const type = String.fromCharCode(this.buf[0]);
+      if (len < 4 || len > MAX_REPLY_LENGTH) throw new PcpError('protocol', `malformed PCP reply: frame '${printable(type)}' declares length ${len}`);
+      if (this.buf.length < 1 + len) break;
+      out.push({ type, payload: this.buf.subarray(5, 1 + len) });
+      this.buf = this.buf.subarray(1 + len);
+    }
+    return out;
+  }
+
+  /** Bytes of an incomplete frame still buffered (to report a truncated reply). */
+  get pending(): number {
+    return this.buf.length;
+  }
+}
+
+function printable(type: string): string {
+  return /^[\x21-\x7e]$/.test(type) ? type : `\\x${type.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+/** The payload's NUL-terminated strings; bytes after the last NUL are ignored, as pcp.c does. */
+export function splitCStrings(payload: Buffer): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < payload.length; i++) {
+    if (payload[i] === 0) {
+      out.push(payload.toString('utf8', start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/** The hash pcp_authorize sends: md5hex(md5hex(md5hex(password) + user) + salt). */
+export function pcpMd5(password: string, user: string, salt: Buffer): string {
+  const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+  const inner = md5(Buffer.from(password, 'utf8'));
+  const withUser = md5(Buffer.from(inner + user, 'utf8'));
+  return md5(Buffer.concat([Buffer.from(withUser, 'latin1'), salt]));
+}
+
+export interface PcpServerMessage {
+  severity: string | null;
+  message: string | null;
+  detail: string | null;
+}
+
+/** Fields of an 'E'/'N' frame: type byte + string, repeated, as pcp.c process_error_response reads them. */
+export function parseServerMessage(payload: Buffer): PcpServerMessage {
+  const out: PcpServerMessage = { severity: null, message: null, detail: null };
+  for (const f of splitCStrings(payload)) {
+    if (f === '') break;
+    const v = f.slice(1);
+    if (f[0] === 'S') out.severity = v;
+    else if (f[0] === 'M') out.message = v;
+    else if (f[0] === 'D') out.detail = v;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------- node info
+
+/** pcp_node_info's answer for one backend: what PcpNodeInfo (the -v text) has, plus the id and the raw time. */
+export interface PcpBackendInfo extends PcpNodeInfo {
+  nodeId: number;
+  /** status_changed_time as sent (epoch seconds); null when 0 (never changed). */
+  statusChangedAt: Date | null;
+}
+
+const BACKEND_STATUS_BY_CODE: readonly BackendStatus[] = ['unused', 'waiting', 'up', 'down'];
+const ROLE_BY_CODE: readonly PoolRole[] = ['main', 'replica', 'primary', 'standby'];
+/** pgpool stores weights scaled to RAND_MAX; pcp_node_info divides it back. */
+const RAND_MAX = 2147483647;
+
+function num(name: string, v: string, integer: boolean): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new PcpError('protocol', `malformed PCP node info: ${name} is ${JSON.stringify(v)}`);
+  return n;
+}
+
+function pick<T extends string>(name: string, allowed: readonly T[], v: string): T {
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new PcpError('protocol', `malformed PCP node info: ${name} is ${JSON.stringify(v)}, expected one of ${allowed.join('/')}`);
+}
+
+/** "YYYY-MM-DD HH:MM:SS" in this process's zone, as pcp_node_info prints it (localtime_r on the client). */
+function localStamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/**
+ * The fields after "NodeInfo" in one 'i' frame. Their number tells the server version
+ * (probe reference §3.6): 11 = 4.3.0 (no quarantine), 12 = 4.3.1–4.3.x, 13 = 4.4+ (adds
+ * standby_delay_by_time, in which case the delay is in microseconds).
+ */
+export function decodeNodeInfo(nodeId: number, fields: string[]): PcpBackendInfo {
+  let f = fields;
+  if (f.length === 11) f = [...f.slice(0, 3), '0', ...f.slice(3)];
+  if (f.length === 12) f = [...f.slice(0, 8), '0', ...f.slice(8)];
+  if (f.length !== 13) throw new PcpError('protocol', `malformed PCP node info: ${fields.length} fields, expected 11 to 13`);
+  const [hostname, port, status, quarantine, pgStatus, weight, role, pgRole, byTime, delay, replState, syncState, changed] = f;
+  const statusCode = num('status', status, true);
+  const base = BACKEND_STATUS_BY_CODE[statusCode];
+  if (!base) throw new PcpError('protocol', `malformed PCP node info: status code ${statusCode}`);
+  const roleName = ROLE_BY_CODE[num('role', role, true)];
+  if (!roleName) throw new PcpError('protocol', `malformed PCP node info: role code ${role}`);
+  const st: BackendStatus = base === 'down' && quarantine !== '0' ? 'quarantine' : base;
+  const pgSt: PgStatus = pick('pg_status', PG_STATUSES, pgStatus);
+  const pgR: PgRole = pick('pg_role', PG_ROLES, pgRole);
+  const delayN = num('standby_delay', delay, true);
+  const epoch = num('status_changed_time', changed, true);
+  const at = epoch > 0 ? new Date(epoch * 1000) : null;
+  return {
+    nodeId,
+    hostname,
+    port: num('port', port, true),
+    statusCode,
+    weight: num('weight', weight, false) / RAND_MAX,
+    status: st,
+    pgStatus: pgSt,
+    role: roleName,
+    pgRole: pgR,
+    replicationDelay: byTime !== '0' ? { seconds: delayN / 1e6 } : { bytes: delayN },
+    replicationState: replState === '' ? null : replState,
+    replicationSyncState: syncState === '' ? null : syncState,
+    lastStatusChange: at ? localStamp(at) : null,
+    statusChangedAt: at,
+    statusMismatch: isStatusMismatch(st, pgSt),
+    roleMismatch: isRoleMismatch(roleName, pgR),
+  };
+}
+
+// ---------------------------------------------------------------------------------- client
+
+export interface PcpClientOptions {
+  /** TCP host, or a directory holding the Unix socket `.s.PGSQL.<port>`. */
+  host: string;
+  /** PCP port (pgpool's pcp_port, 9898 by default). */
+  port: number;
+  user: string;
+  /** Given: used as is. Omitted: looked up in $PCPPASSFILE / ~/.pcppass like `pcp_* -w`. */
+  password?: string;
+  /** For the .pcppass lookup (default process.env / $HOME). */
+  env?: Record<string, string | undefined>;
+  home?: string;
+  /** Per request, connect and auth included (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+/** One open, authenticated connection and its incoming frames. */
+class Conn {
+  private readonly reader = new FrameReader();
+  private readonly frames: PcpFrame[] = [];
+  private waiter: (() => void) | null = null;
+  failure: PcpError | null = null;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly where: string,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.frames.push(...this.reader.push(chunk));
+      } catch (err) {
+        this.fail(err as PcpError);
+      }
+      this.wake();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => this.fail(socketError(err, where)));
+    socket.on('close', () => {
+      const cut = this.reader.pending ? ` in the middle of a reply (${this.reader.pending} bytes of an incomplete frame)` : '';
+      this.fail(new PcpError('closed', `pgpool closed the PCP connection to ${where}${cut}`));
+    });
+  }
+
+  private fail(err: PcpError): void {
+    this.failure ??= err;
+    this.socket.destroy();
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  async next(): Promise<PcpFrame> {
+    for (;;) {
+      const f = this.frames.shift();
+      if (f) return f;
+      if (this.failure) throw this.failure;
+      await new Promise<void>((r) => (this.waiter = r));
+    }
+  }
+
+  send(frame: Buffer): void {
+    this.socket.write(frame);
+  }
+}
+
+function socketError(err: NodeJS.ErrnoException, where: string): PcpError {
+  if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') return new PcpError('refused', `connection refused by ${where}: is pgpool running with pcp_port ${where.split(':').pop()}?`);
+  if (err.code === 'ETIMEDOUT') return new PcpError('timeout', `connecting to PCP at ${where} timed out`);
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return new PcpError('closed', `pgpool reset the PCP connection to ${where}`);
+  return new PcpError('refused', `cannot connect to PCP at ${where}: ${err.code ?? err.message}`);
+}
+
+export class PcpClient {
+  private conn: Conn | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly timeoutMs: number;
+  readonly where: string;
+
+  constructor(private readonly opts: PcpClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.where = opts.host.startsWith('/') ? join(opts.host, `.s.PGSQL.${opts.port}`) : `${opts.host}:${opts.port}`;
+  }
+
+  /** Number of backends configured in pgpool (pcp_node_count). */
+  nodeCount(): Promise<number> {
+    return this.request('pcp_node_count', async (c) => {
+      c.send(encodeFrame('L'));
+      const [code, n] = splitCStrings(await this.reply(c, 'l'));
+      if (code !== 'CommandComplete' || n === undefined || !/^\d+$/.test(n)) throw new PcpError('protocol', `malformed PCP node count reply: ${JSON.stringify([code, n])}`);
+      return Number(n);
+    });
+  }
+
+  /** One backend (pcp_node_info -n id). */
+  async nodeInfo(id: number): Promise<PcpBackendInfo> {
+    if (!Number.isInteger(id) || id < 0) throw new PcpError('protocol', `node id must be a non-negative integer, got ${id}`);
+    const [one] = await this.nodeInfos(id);
+    return one;
+  }
+
+  /** Every configured backend in node-id order (pcp_node_info without -n; unused slots included). */
+  allNodeInfo(): Promise<PcpBackendInfo[]> {
+    return this.nodeInfos(-1);
+  }
+
+  private nodeInfos(id: number): Promise<PcpBackendInfo[]> {
+    return this.request('pcp_node_info', async (c) => {
+      c.send(encodeFrame('I', cstrings(String(id))));
+      const [head, size] = splitCStrings(await this.reply(c, 'i'));
+      if (head !== 'ArraySize' || size === undefined || !/^\d+$/.test(size)) throw new PcpError('protocol', `malformed PCP node info reply: expected ArraySize, got ${JSON.stringify(head)}`);
+      const out: PcpBackendInfo[] = [];
+      for (;;) {
+        const [kind, ...fields] = splitCStrings(await this.reply(c, 'i'));
+        if (kind === 'CommandComplete') break;
+        if (kind !== 'NodeInfo') throw new PcpError('protocol', `malformed PCP node info reply: unexpected ${JSON.stringify(kind)}`);
+        out.push(decodeNodeInfo(id >= 0 ? id : out.length, fields));
+      }
+      if (out.length !== Number(size)) throw new PcpError('protocol', `malformed PCP node info reply: ArraySize ${size} but ${out.length} nodes sent`);
+      return out;
+    });
+  }
+
+  /** pcp_watchdog_info: id -1 = every watchdog node (local first), 0 = the local node only. */
+  watchdogInfo(id = -1): Promise<WatchdogInfo> {
+    return this.request('pcp_watchdog_info', async (c) => {
+      c.send(encodeFrame('W', cstrings(String(id))));
+      const payload = await this.reply(c, 'w');
+      const nul = payload.indexOf(0);
+      if (nul < 0 || payload.toString('utf8', 0, nul) !== 'CommandComplete') throw new PcpError('protocol', 'malformed PCP watchdog reply: no CommandComplete before the JSON');
+      const end = payload.indexOf(0, nul + 1);
+      try {
+        return parseWatchdogJson(payload.toString('utf8', nul + 1, end < 0 ? payload.length : end));
+      } catch (err) {
+        if (err instanceof WatchdogJsonError) throw new PcpError('protocol', `malformed ${err.message}`);
+        throw err;
+      }
+    });
+  }
+
+  /** Sends the terminate message and closes; the next call would reconnect. */
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    const c = this.conn;
+    this.conn = null;
+    if (!c || c.failure) return;
+    await new Promise<void>((resolve) => {
+      c.socket.end(encodeFrame('X'), () => resolve());
+      setTimeout(resolve, 1000).unref();
+    });
+    c.socket.destroy();
+  }
+
+  // One request at a time on the one connection; a timeout or any failure drops the connection.
+  private request<T>(what: string, fn: (c: Conn) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      let conn: Conn | null = null;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new PcpError('timeout', `${what} at ${this.where}: no reply within ${this.timeoutMs} ms`)), this.timeoutMs);
+      });
+      try {
+        return await Promise.race([
+          (async () => {
+            conn = this.conn && !this.conn.failure ? this.conn : await this.connect();
+            this.conn = conn;
+            return fn(conn);
+          })(),
+          timeout,
+        ]);
+      } catch (err) {
+        const dead = this.conn;
+        this.conn = null;
+        dead?.socket.destroy();
+        throw err instanceof PcpError ? err : new PcpError('protocol', `${what} at ${this.where}: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async connect(): Promise<Conn> {
+    const { host, port, user } = this.opts;
+    let password = this.opts.password;
+    if (password === undefined || password === '') {
+      const found = lookupPcpPassword({ host, port, user, env: this.opts.env, home: this.opts.home });
+      if (found.password === null) throw new PcpError('no-password', `no PCP password for ${user}@${this.where}: ${found.reason}; add the line "${found.hint}" to ${found.file} (mode 0600)`);
+      password = found.password;
+    }
+    const socket = host.startsWith('/') ? createConnection(this.where) : createConnection({ host, port });
+    socket.setNoDelay(true);
+    const c = new Conn(socket, this.where);
+    // Dropped if we give up (timeout) while the connect is still pending.
+    this.conn = c;
+    c.send(encodeFrame('M'));
+    const salt = await this.reply(c, 'm');
+    if (salt.length < 4) throw new PcpError('protocol', `malformed PCP salt reply: ${salt.length} bytes, expected 4`);
+    c.send(encodeFrame('R', cstrings(user, pcpMd5(password, user, salt.subarray(0, 4)))));
+    const ok = splitCStrings(await this.reply(c, 'r'))[0];
+    if (ok !== 'AuthenticationOK') throw new PcpError('auth', `PCP authentication failed for user "${user}" at ${this.where}: ${ok ?? 'empty reply'}`);
+    return c;
+  }
+
+  /** The next frame of the expected type, skipping notices; an 'E' frame becomes a PcpError. */
+  private async reply(c: Conn, expected: string): Promise<Buffer> {
+    for (;;) {
+      let f: PcpFrame;
+      try {
+        f = await c.next();
+      } catch (err) {
+        // pgpool hangs up right after a FATAL auth error; that 'E' frame was already handled.
+        if (err instanceof PcpError && err.kind === 'closed' && expected === 'r') throw new PcpError('auth', `PCP authentication failed for user "${this.opts.user}" at ${this.where}: pgpool closed the connection`);
+        throw err;
+      }
+      if (f.type === 'N') continue;
+      if (f.type === 'E') throw this.serverError(parseServerMessage(f.payload), expected);
+      if (f.type !== expected) throw new PcpError('protocol', `malformed PCP reply: expected frame '${expected}', got '${printable(f.type)}'`);
+      return f.payload;
+    }
+  }
+
+  private serverError(m: PcpServerMessage, expected: string): PcpError {
+    const text = [m.message, m.detail].filter(Boolean).join(': ') || 'no message';
+    if (/watchdog is not enabled/i.test(text)) return new PcpError('watchdog-disabled', `watchdog is not enabled in pgpool at ${this.where} (use_watchdog = off): no watchdog information`);
+    if (expected === 'm' || expected === 'r' || /authentication failed/i.test(text)) {
+      return new PcpError('auth', `PCP authentication failed for user "${this.opts.user}" at ${this.where}: wrong password or user not in pcp.conf (${oneLine(text)})`);
+    }
+    return new PcpError('server', `pgpool at ${this.where} refused the request: ${oneLine(text)}`);
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,26 @@
+// What every pane reads, derived once per store change: the topology and the layers' cross-check.
+import { buildConsistency, type VipView } from '../../model/consistency.ts';
+import { buildTopology } from '../../model/topology.ts';
+import type { AppState } from '../../state/store.ts';
+import type { LagThresholds } from './lag-lines.ts';
+import type { PaneData } from './pane-lines.ts';
+
+export type PaneSource = Pick<AppState, 'nodes' | 'nodeOrder' | 'history' | 'historyVersion' | 'pgpools' | 'pgpoolOrder'> & { vip?: VipView | null };
+
+export function buildPaneData(s: PaneSource, thresholds: LagThresholds, now: number): PaneData {
+  const topo = buildTopology(s.nodeOrder.map((n) => s.nodes[n]!));
+  const vip = s.vip ?? null;
+  return {
+    topo,
+    nodes: s.nodes,
+    order: s.nodeOrder,
+    history: s.history,
+    historyVersion: s.historyVersion,
+    thresholds,
+    now,
+    pgpoolOrder: s.pgpoolOrder,
+    pgpools: s.pgpools,
+    vip,
+    consistency: buildConsistency({ order: s.nodeOrder, nodes: s.nodes, topo, pgpoolOrder: s.pgpoolOrder, pgpools: s.pgpools, vip }),
+  };
+}
