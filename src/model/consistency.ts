@@ -101,6 +101,8 @@ export function buildConsistency(input: ConsistencyInput): Consistency {
 }
 
 function pgpoolDisagreements(p: PgpoolState, nodes: NodeState[], topo: Topology): LayerDisagreement[] {
+  // Applications connect through pgpool: pgpool not answering is as loud as any disagreement.
+  if (p.health.kind === 'down') return [{ node: null, layers: [p.name], message: `${p.name} does not answer: ${p.health.reason}` }];
   if (p.health.kind !== 'ok' || !p.sample) return [];
   const out: LayerDisagreement[] = [];
   const layers = ['postgres', p.name];

@@ -53,7 +53,8 @@ function findUpstream(standby: NodeState, nodes: NodeState[]): { upstream: strin
   }
   // The receiver may be down or connect through an address we do not know; the upstream's row still names it.
   for (const n of nodes) {
-    if (n === standby || !n.sample) continue;
+    // A node that stopped answering keeps its last sample for display, not as evidence of who streams now.
+    if (n === standby || !n.sample || n.health.kind !== 'ok') continue;
     const row = n.sample.senders.find((r) => r.applicationName === standby.name);
     if (row) return { upstream: n.name, link: row };
   }
@@ -81,10 +82,11 @@ export function buildTopology(nodes: NodeState[]): Topology {
     const key = up !== null && info.has(up) ? up : null;
     children.set(key, [...(children.get(key) ?? []), n.name]);
   }
-  // Roots: primaries first, then whatever we could not place (unknown role, detached standbys).
+  // Roots: the answering primary first, then a primary that stopped answering (a failover in
+  // progress), then whatever we could not place (unknown role, detached standbys).
   const rank = (name: string) => {
     const e = info.get(name)!;
-    return e.role === 'primary' ? 0 : e.role === 'standby' ? 1 : 2;
+    return e.role === 'primary' ? (e.reachable ? 0 : 1) : e.role === 'standby' ? 2 : 3;
   };
   const entries: TopoEntry[] = [];
   const visit = (name: string, depth: number, seen: Set<string>) => {
@@ -99,6 +101,7 @@ export function buildTopology(nodes: NodeState[]): Topology {
 
   const external: ExternalClient[] = [];
   for (const n of nodes) {
+    if (n.health.kind !== 'ok') continue;
     for (const row of n.sample?.senders ?? []) {
       if (claimed.has(row)) continue;
       external.push({ on: n.name, row, kind: isWalStreamer(row) ? 'wal-streamer' : 'unknown-standby' });

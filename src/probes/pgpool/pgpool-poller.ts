@@ -41,6 +41,17 @@ function lastResult(r: unknown): PgpoolResult {
   return list.find((x) => x.rows.length > 0) ?? list[list.length - 1]!;
 }
 
+/**
+ * What the pane says when pgpool gives no sample. An error pgpool itself sends (it has a
+ * severity) while it cannot reach a backend means applications are refused too: say so.
+ */
+export function pgpoolReason(e: unknown, target: string): string {
+  if (e instanceof Error && e.name === 'PgpoolParseError') return e.message;
+  const server = (e as { severity?: string } | null)?.severity !== undefined;
+  const text = describePgError(e, target).replace('is PostgreSQL running?', 'is pgpool running?');
+  return server && /backend|connection/i.test(text) ? `refuses new sessions: ${text}` : text;
+}
+
 export class PgpoolPoller {
   private client: pg.Client | null = null;
   private version: PoolVersion | null = null;
@@ -89,7 +100,7 @@ export class PgpoolPoller {
       const wait = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
       this.failures++;
       this.nextConnectAt = t + wait;
-      const reason = e instanceof Error && e.name === 'PgpoolParseError' ? e.message : describePgError(e, this.opts.target).replace('is PostgreSQL running?', 'is pgpool running?');
+      const reason = pgpoolReason(e, this.opts.target);
       if (!this.closed) sink.pgpoolHealth(name, { kind: 'down', reason, since: t, retryAt: this.nextConnectAt });
     }
   }
