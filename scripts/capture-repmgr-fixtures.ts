@@ -5,14 +5,15 @@
 //
 // Lab dir: $PGTOP_HA_LAB_REPMGR_CAPTURE_DIR, default /tmp/pgtop-ha-lab-repmgr-capture (brought up
 // with the repmgr layer only, and down again at the end unless KEEP=1). Needs root, like the lab.
-// Runs as `pgtop_probe` (pg_monitor + USAGE on schema repmgr + SELECT on repmgr.nodes) in database
-// repmgr, after the connect query (CONNECT_QUERY) said that role may read repmgr.
+// Runs as `pgtop_probe` (pg_monitor + USAGE on schema repmgr + SELECT on repmgr.nodes, events and
+// monitoring_history) in database repmgr, with the probe options the connect query (CONNECT_QUERY)
+// allows that role: every repmgr section.
 
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { parseConnectInfo, CONNECT_QUERY, buildProbeQuery } from '../src/probes/pg/probe-query.ts';
+import { parseConnectInfo, CONNECT_QUERY, buildProbeQuery, probeOptionsFor } from '../src/probes/pg/probe-query.ts';
 import { parseProbeResults } from '../src/probes/pg/parse-probe.ts';
 import { labDown, labUp, type LabNode } from '../test/lab/lab.ts';
 
@@ -33,7 +34,8 @@ async function capture(n: LabNode): Promise<void> {
   try {
     const info = parseConnectInfo((await client.query(CONNECT_QUERY)).rows[0]);
     if (!info.repmgr || info.repmgr.denied.length) throw new Error(`${n.name}: repmgr not readable: ${JSON.stringify(info.repmgr)}`);
-    const probeOptions = { repmgr: true };
+    const probeOptions = probeOptionsFor(info);
+    if (!probeOptions.repmgrEvents || !probeOptions.repmgrMonitoring) throw new Error(`${n.name}: optional repmgr reads refused: ${JSON.stringify(info.repmgr)}`);
     const q = buildProbeQuery(info.serverVersionNum, probeOptions);
     const t0 = performance.now();
     const res = (await client.query(q.text)) as unknown as pg.QueryResult[];
@@ -73,17 +75,21 @@ try {
     await su.query(`DO $$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${USER}') THEN CREATE ROLE ${USER} LOGIN IN ROLE pg_monitor; END IF;
     END $$`);
-    await su.query(`GRANT USAGE ON SCHEMA repmgr TO ${USER}; GRANT SELECT ON repmgr.nodes TO ${USER}`);
+    await su.query(`GRANT USAGE ON SCHEMA repmgr TO ${USER};
+      GRANT SELECT ON repmgr.nodes, repmgr.events, repmgr.monitoring_history TO ${USER}`);
   } finally {
     await su.end();
   }
-  // Let the role and its grants replicate, and repmgrd on the standby check its upstream at least once.
-  for (let i = 0; i < 50; i++) {
-    const c = await connect(standby!, 'postgres');
+  // Let the role and its grants replicate, repmgrd on the standby check its upstream at least once
+  // and its first monitoring_history row (monitoring_history=yes in the lab) come back replicated.
+  for (let i = 0; i < 100; i++) {
+    const c = await connect(standby!, 'postgres', 'repmgr');
     const r = await c.query(`SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = '${USER}')
-        AND has_table_privilege('${USER}', 'repmgr.nodes', 'SELECT') AS ok, repmgr.get_upstream_last_seen() AS seen`);
+        AND has_table_privilege('${USER}', 'repmgr.monitoring_history', 'SELECT') AS ok,
+        repmgr.get_upstream_last_seen() AS seen,
+        EXISTS (SELECT FROM repmgr.monitoring_history WHERE standby_node_id = repmgr.get_local_node_id()) AS monitored`);
     await c.end();
-    if (r.rows[0].ok && r.rows[0].seen >= 0) break;
+    if (r.rows[0].ok && r.rows[0].seen >= 0 && r.rows[0].monitored) break;
     await sleep(200);
   }
   await capture(primary!);

@@ -15,6 +15,7 @@ interface Common {
   color: 'auto' | 'always' | 'never';
   ascii: boolean;
   pane?: string;
+  'ssh-accept-new': boolean;
 }
 
 /** Chalk decides colour when it is first loaded, so this runs before anything imports Ink. */
@@ -74,6 +75,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('read-only', { type: 'boolean', default: false, describe: 'hide and refuse every action' })
     .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colours (NO_COLOR is honoured with auto)' })
     .option('ascii', { type: 'boolean', default: false, describe: 'ASCII borders and graphs (automatic on a non-UTF-8 locale)' })
+    .option('ssh-accept-new', { type: 'boolean', default: false, describe: 'trust and record the host key of an SSH host not yet in known_hosts (a changed key is still refused)' })
     .option('pane', { type: 'string', describe: `start zoomed on one pane: ${PANES.join(', ')} (one tmux tile per pane)` })
     .check((a) => {
       if (a.interval !== undefined && (!(a.interval >= 0.2) || a.interval > 3600)) throw new Error('--interval must be between 0.2 and 3600 seconds');
@@ -89,7 +91,7 @@ export async function main(argv: string[]): Promise<void> {
         const loaded = load(args);
         requireTerminal();
         const { runTui } = await import('./tui.tsx');
-        await runTui(loaded, { readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args) });
+        await runTui(loaded, { readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args), sshAcceptNew: args['ssh-accept-new'] });
       },
     )
     .command(
@@ -117,7 +119,7 @@ export async function main(argv: string[]): Promise<void> {
         applyColor(args.color);
         const loaded = load(args);
         const { runSnapshot } = await import('./snapshot.ts');
-        process.stdout.write(await runSnapshot(loaded, { json: args.json }));
+        process.stdout.write(await runSnapshot(loaded, { json: args.json, sshAcceptNew: args['ssh-accept-new'] }));
       },
     )
     .strict()

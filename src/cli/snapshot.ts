@@ -8,10 +8,10 @@ import { PANE_TITLES, orderPanes } from '../views/layout.ts';
 import { buildPaneData } from '../views/panes/pane-data.ts';
 import { activePanes, paneLines } from '../views/panes/pane-lines.ts';
 
-export async function runSnapshot(loaded: Loaded, opts: { json: boolean; width?: number }): Promise<string> {
+export async function runSnapshot(loaded: Loaded, opts: { json: boolean; width?: number; sshAcceptNew?: boolean }): Promise<string> {
   const { cluster } = loaded;
   const store = createAppStore({ cluster: cluster.name, intervalMs: cluster.intervalSeconds * 1000, nodes: storeNodesFromConfig(cluster), pgpools: storePgpoolsFromConfig(cluster) });
-  const scheduler = createScheduler(cluster, store);
+  const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
   try {
     await scheduler.pollOnce();
   } finally {

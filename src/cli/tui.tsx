@@ -16,6 +16,7 @@ export interface TuiOptions {
   readOnly: boolean;
   ascii: boolean;
   pane?: PaneId;
+  sshAcceptNew?: boolean;
   /** Extra work to undo on the way out (the demo cluster). */
   onExit?: () => Promise<void>;
   banner?: string;
@@ -30,7 +31,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
     nodes: storeNodesFromConfig(cluster),
     pgpools: storePgpoolsFromConfig(cluster),
   });
-  const scheduler = createScheduler(cluster, store);
+  const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
   const audit = new AuditLog(config.auditLog ?? defaultAuditPath());
   if (opts.banner) store.getState().setFlash(opts.banner, 'info');
 

@@ -18,6 +18,8 @@ export interface NodeConfig {
   repmgrConfig?: string;
   /** Run the node's tools as this OS user through `sudo -n -u` (e.g. postgres). */
   sudoUser?: string;
+  /** repmgr binary on that host; `repmgr` on PATH (Debian's pg_wrapper) when not given. */
+  repmgrBin?: string;
 }
 
 export interface PgpoolConfig {
@@ -153,12 +155,13 @@ function expectOsUser(v: unknown, path: string): string {
 }
 
 function parseNode(v: unknown, path: string): NodeConfig {
-  const o = expectObj(v, path, ['name', 'conninfo', 'ssh', 'repmgr_config', 'sudo_user']);
+  const o = expectObj(v, path, ['name', 'conninfo', 'ssh', 'repmgr_config', 'repmgr_bin', 'sudo_user']);
   const node: NodeConfig = {
     name: expectString(o.name, `${path}.name`),
     conninfo: expectConninfo(o.conninfo, `${path}.conninfo`),
   };
   if (o.repmgr_config !== undefined) node.repmgrConfig = expectString(o.repmgr_config, `${path}.repmgr_config`);
+  if (o.repmgr_bin !== undefined) node.repmgrBin = expectString(o.repmgr_bin, `${path}.repmgr_bin`);
   if (o.ssh !== undefined) node.ssh = parseSshTarget(o.ssh, `${path}.ssh`);
   if (o.sudo_user !== undefined) node.sudoUser = expectOsUser(o.sudo_user, `${path}.sudo_user`);
   return node;

@@ -7,6 +7,7 @@ import { type PgpoolState, sameEndpoint } from './pgpool.ts';
 import type { Topology } from './topology.ts';
 import type { NodeState } from './types.ts';
 import type { PoolNodeRow } from '../probes/pgpool/pool-nodes.ts';
+import type { RepmgrCliResult } from '../probes/ssh/repmgr-cli.ts';
 
 /** The VIP as the SSH probe found it; `holders` are VIP host names from the config. */
 export interface VipView {
@@ -52,6 +53,8 @@ export interface ConsistencyInput {
   pgpoolOrder: string[];
   pgpools: Record<string, PgpoolState>;
   vip: VipView | null;
+  /** Each node's own `repmgr cluster show`, over SSH; absent when not configured. */
+  repmgrCli?: Record<string, RepmgrCliResult>;
 }
 
 function pgRole(n: NodeState): ConsistencyRow['postgres'] {
@@ -95,9 +98,31 @@ export function buildConsistency(input: ConsistencyInput): Consistency {
     out.push({ node: null, layers: ['postgres'], message: `${input.topo.primaries.length} primaries: ${input.topo.primaries.join(', ')} (split brain?)` });
   }
   for (const d of repmgrDisagreements(list, input.topo)) out.push({ node: d.node, layers: ['postgres', 'repmgr'], message: d.message });
+  out.push(...repmgrCliDisagreements(input.order, input.repmgrCli ?? {}));
   for (const p of pools) out.push(...pgpoolDisagreements(p, list, input.topo));
   if (input.vip) out.push(...vipDisagreements(input.vip, rows, pools, input.topo));
   return { rows, disagreements: out };
+}
+
+/**
+ * `repmgr cluster show` run on each node answers from that node's own connections: nodes that
+ * name different primaries (or none) disagree, and the pane says which node says what.
+ */
+function repmgrCliDisagreements(order: readonly string[], cli: Record<string, RepmgrCliResult>): LayerDisagreement[] {
+  const views: Array<{ node: string; primaries: string[] }> = [];
+  for (const name of order) {
+    const r = cli[name];
+    if (!r?.ok) continue;
+    const primaries = r.clusterShow.filter((x) => x.role === 'primary' && (x.status.state === 'running' || x.status.state === 'running-as-primary')).map((x) => x.name).sort();
+    views.push({ node: name, primaries });
+  }
+  const distinct = new Set(views.map((v) => v.primaries.join(',')));
+  if (views.length < 2 || distinct.size < 2) {
+    const two = views.find((v) => v.primaries.length > 1);
+    return two ? [{ node: two.node, layers: ['repmgr'], message: `repmgr on ${two.node} sees ${two.primaries.length} running primaries: ${two.primaries.join(', ')}` }] : [];
+  }
+  const says = views.map((v) => `${v.node} says ${v.primaries.join(' + ') || 'none'}`).join('; ');
+  return [{ node: null, layers: ['repmgr'], message: `repmgr nodes disagree about the primary: ${says}` }];
 }
 
 function pgpoolDisagreements(p: PgpoolState, nodes: NodeState[], topo: Topology): LayerDisagreement[] {

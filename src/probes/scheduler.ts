@@ -2,10 +2,14 @@
 // tick fires all pollers and returns, so one slow node only skips its own next tick.
 import { parseConninfo, describeTarget } from '../config/conninfo.ts';
 import type { ClusterConfig } from '../config/schema.ts';
-import type { PgpoolSample } from '../model/pgpool.ts';
+import type { PgpoolSample, WatchdogState } from '../model/pgpool.ts';
 import type { NodeHealth, NodeSample } from '../model/types.ts';
 import type { AppStore, ProbeUpdate } from '../state/store.ts';
 import { NodePoller } from './pg/node-poller.ts';
+import { SshPool } from '../transport/ssh-pool.ts';
+import { PcpClient } from './pgpool/pcp-client.ts';
+import { probeRepmgrCli } from './ssh/repmgr-cli.ts';
+import { probeVip } from './ssh/vip.ts';
 import { PgpoolPoller } from './pgpool/pgpool-poller.ts';
 
 /**
@@ -14,6 +18,26 @@ import { PgpoolPoller } from './pgpool/pgpool-poller.ts';
  * A PostgreSQL node changing health or role asks it at once (failover is when it matters).
  */
 export const PGPOOL_EVERY = 2;
+/** repmgr's CLI over SSH repeats most of what SQL already says every tick: ask it less often. */
+export const REPMGR_CLI_EVERY = 5;
+/** Who holds the VIP moves at a failover: as often as pgpool. */
+export const VIP_EVERY = 2;
+
+export interface SchedulerOptions {
+  /** Record host keys of hosts not yet in known_hosts (--ssh-accept-new); never a changed one. */
+  sshAcceptNew?: boolean;
+}
+
+/** Runs an async probe unless the previous run of the same probe is still going. */
+function single(run: () => Promise<void>): (() => Promise<void>) {
+  let inFlight: Promise<void> | null = null;
+  return () => {
+    inFlight ??= run().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+}
 
 export interface Scheduler {
   start(): void;
@@ -23,7 +47,7 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function createScheduler(cluster: ClusterConfig, store: AppStore): Scheduler {
+export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: SchedulerOptions = {}): Scheduler {
   // Replies that arrive within a few milliseconds of each other land in one store write.
   let pending: ProbeUpdate[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
@@ -48,10 +72,43 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore): Schedu
     const info = parseConninfo(n.conninfo);
     return new NodePoller({ name: n.name, conninfo: info, target: describeTarget(info), sink, queryTimeoutMs: Math.max(2000, cluster.intervalSeconds * 1000) });
   });
+  const pcpClients: PcpClient[] = [];
   const pgpoolPollers = cluster.pgpool.map((p) => {
     const info = parseConninfo(p.conninfo);
-    return new PgpoolPoller({ name: p.name, conninfo: info, target: describeTarget(info), sink, queryTimeoutMs: Math.max(2000, cluster.intervalSeconds * 1000) });
+    const timeoutMs = Math.max(2000, cluster.intervalSeconds * 1000);
+    let watchdog: (() => Promise<WatchdogState>) | undefined;
+    if (p.pcp) {
+      // PCP listens where pgpool does unless told otherwise; the password comes from .pcppass.
+      const client = new PcpClient({ host: p.pcp.host ?? info.hostaddr ?? info.host ?? 'localhost', port: p.pcp.port, user: p.pcp.user, timeoutMs });
+      pcpClients.push(client);
+      watchdog = () => client.watchdogInfo().then(
+        (wd): WatchdogState => ({ ok: true, info: wd }),
+        (e: unknown): WatchdogState => ({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+      );
+    }
+    return new PgpoolPoller({ name: p.name, conninfo: info, target: describeTarget(info), sink, queryTimeoutMs: timeoutMs, watchdog });
   });
+  // One SSH connection per host, shared by repmgr's CLI and the VIP check.
+  const sshNodes = cluster.nodes.filter((n) => n.ssh !== undefined);
+  const ssh = sshNodes.length > 0 || cluster.vip ? new SshPool({ acceptNew: opts.sshAcceptNew ?? false }) : null;
+  const cliTimeoutMs = Math.max(5000, cluster.intervalSeconds * 1000 * REPMGR_CLI_EVERY);
+  const repmgrCli = ssh
+    ? sshNodes.map((n) => single(async () => {
+        const result = await probeRepmgrCli(ssh, n, { repmgrBin: n.repmgrBin, timeoutMs: cliTimeoutMs });
+        if (!stopped) enqueue({ layer: 'repmgrCli', name: n.name, result });
+      }))
+    : [];
+  const vip = ssh && cluster.vip
+    ? single(async () => {
+        const state = await probeVip(ssh, cluster.vip!, { timeoutMs: Math.max(3000, cluster.intervalSeconds * 1000 * VIP_EVERY) });
+        if (!stopped) enqueue({ layer: 'vip', state });
+      })
+    : null;
+  const sshProbes = (force: boolean, n: number) => {
+    if (force || n % REPMGR_CLI_EVERY === 0) for (const r of repmgrCli) void r();
+    if (vip && (force || n % VIP_EVERY === 0)) void vip();
+  };
+
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let tickNo = 0;
@@ -60,14 +117,18 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore): Schedu
   const tickAll = (force = false) => {
     for (const p of pollers) void p.tick(force);
     if (force || tickNo % PGPOOL_EVERY === 0) for (const p of pgpoolPollers) void p.tick(force);
+    sshProbes(force, tickNo);
     tickNo++;
   };
 
   // Which nodes are up and in which role: when it changes, pgpool is asked without waiting its turn.
   const unsubscribe = store.subscribe((st, prev) => {
-    if (st.nodes === prev.nodes || pgpoolPollers.length === 0) return;
+    if (st.nodes === prev.nodes) return;
     const shape = Object.values(st.nodes).map((n) => `${n.health.kind}:${n.sample?.role ?? ''}`).join(',');
-    if (lastShape !== '' && shape !== lastShape) for (const p of pgpoolPollers) void p.tick(true);
+    if (lastShape !== '' && shape !== lastShape) {
+      for (const p of pgpoolPollers) void p.tick(true);
+      sshProbes(true, 0);
+    }
     lastShape = shape;
   });
 
@@ -89,7 +150,7 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore): Schedu
       tickAll(true);
     },
     async pollOnce() {
-      await Promise.all([...pollers, ...pgpoolPollers].map((p) => p.tick(true)));
+      await Promise.all([...[...pollers, ...pgpoolPollers].map((p) => p.tick(true)), ...repmgrCli.map((r) => r()), ...(vip ? [vip()] : [])]);
       flush();
     },
     async stop() {
@@ -97,6 +158,8 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore): Schedu
       if (timer) clearTimeout(timer);
       unsubscribe();
       await Promise.all([...pollers, ...pgpoolPollers].map((p) => p.close()));
+      await Promise.all(pcpClients.map((c) => c.close().catch(() => undefined)));
+      await ssh?.close();
       if (flushTimer) clearTimeout(flushTimer);
     },
   };

@@ -3,6 +3,8 @@ import { createStore } from 'zustand/vanilla';
 import { lsnDiff } from '../model/lsn.ts';
 import { buildTopology } from '../model/topology.ts';
 import type { PgpoolSample, PgpoolState } from '../model/pgpool.ts';
+import type { RepmgrCliResult } from '../probes/ssh/repmgr-cli.ts';
+import type { VipState } from '../probes/ssh/vip.ts';
 import type { NodeHealth, NodeSample, NodeState } from '../model/types.ts';
 import { Ring } from './ring.ts';
 
@@ -30,6 +32,10 @@ export interface AppState {
   nodes: Record<string, NodeState>;
   pgpoolOrder: string[];
   pgpools: Record<string, PgpoolState>;
+  /** repmgr's CLI per node over SSH (service status, cluster show); absent until first asked. */
+  repmgrCli: Record<string, RepmgrCliResult>;
+  /** Who holds the VIP; null when no VIP is configured or not asked yet. */
+  vip: VipState | null;
   lastRefreshAt: number | null;
   history: History;
   historyVersion: number;
@@ -38,7 +44,8 @@ export interface AppState {
 
 export type NodeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
 export type PgpoolUpdate = { layer: 'pgpool'; name: string; sample: PgpoolSample } | { layer: 'pgpool'; name: string; health: NodeHealth };
-export type ProbeUpdate = NodeUpdate | PgpoolUpdate;
+export type SshLayerUpdate = { layer: 'repmgrCli'; name: string; result: RepmgrCliResult } | { layer: 'vip'; state: VipState };
+export type ProbeUpdate = NodeUpdate | PgpoolUpdate | SshLayerUpdate;
 
 export interface AppActions {
   applySample(name: string, sample: NodeSample): void;
@@ -80,6 +87,8 @@ export function createAppStore(init: StoreInit) {
     nodes,
     pgpoolOrder: (init.pgpools ?? []).map((p) => p.name),
     pgpools,
+    repmgrCli: {},
+    vip: null,
     lastRefreshAt: null,
     history: { lagBytes: new Map(), lagSeconds: new Map(), walRate: new Map() },
     historyVersion: 0,
@@ -97,9 +106,19 @@ export function createAppStore(init: StoreInit) {
       const state = get();
       let nodesNext = state.nodes;
       let pgpoolsNext = state.pgpools;
+      let repmgrCliNext = state.repmgrCli;
+      let vipNext = state.vip;
       let lastRefreshAt = state.lastRefreshAt;
       const sampled: Array<{ prev: NodeSample | null; name: string }> = [];
       for (const u of updates) {
+        if ('layer' in u && u.layer === 'repmgrCli') {
+          repmgrCliNext = { ...repmgrCliNext, [u.name]: u.result };
+          continue;
+        }
+        if ('layer' in u && u.layer === 'vip') {
+          vipNext = u.state;
+          continue;
+        }
         if ('layer' in u) {
           const prev = pgpoolsNext[u.name];
           if (!prev) continue;
@@ -117,10 +136,10 @@ export function createAppStore(init: StoreInit) {
           nodesNext = { ...nodesNext, [u.name]: { ...prev, health: u.health } };
         }
       }
-      if (nodesNext === state.nodes && pgpoolsNext === state.pgpools) return;
+      if (nodesNext === state.nodes && pgpoolsNext === state.pgpools && repmgrCliNext === state.repmgrCli && vipNext === state.vip) return;
       const all = Object.values(nodesNext);
       for (const { prev, name } of sampled) recordHistory(state.history, prev, nodesNext[name]!, all);
-      set({ nodes: nodesNext, pgpools: pgpoolsNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
+      set({ nodes: nodesNext, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
     },
 
     setPaused: (paused) => set({ paused }),

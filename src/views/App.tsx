@@ -76,6 +76,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const flash = useStore(store, (s) => s.flash);
   const pgpools = useStore(store, (s) => s.pgpools);
   const pgpoolOrder = useStore(store, (s) => s.pgpoolOrder);
+  const repmgrCli = useStore(store, (s) => s.repmgrCli);
+  const vip = useStore(store, (s) => s.vip);
   useStaleClock(lastRefreshAt, intervalMs, now);
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
   const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
@@ -123,8 +125,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   });
 
   const data = useMemo(
-    () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder }, thresholds, now()),
-    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, thresholds],
+    () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip }, thresholds, now()),
+    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, thresholds],
   );
 
   const rowsOut = composeFrame({

@@ -1,6 +1,6 @@
 // Where each pane goes for a terminal size. Pure: the sum of heights never exceeds the rows we
 // have, because a frame taller than the terminal makes Ink clear and repaint (a flash in tmux).
-export const PANES = ['topology', 'pgpool', 'lag', 'slots', 'wal', 'events'] as const;
+export const PANES = ['topology', 'pgpool', 'repmgr', 'lag', 'slots', 'wal', 'events'] as const;
 export type PaneId = (typeof PANES)[number];
 /** Shown for every cluster; the others only when their layer is configured or seen. */
 export const CORE_PANES: readonly PaneId[] = ['topology', 'lag', 'slots', 'wal'];
@@ -8,6 +8,7 @@ export const CORE_PANES: readonly PaneId[] = ['topology', 'lag', 'slots', 'wal']
 export const PANE_TITLES: Record<PaneId, string> = {
   topology: 'Topology',
   pgpool: 'pgpool-II',
+  repmgr: 'repmgr',
   lag: 'Replication lag',
   slots: 'Replication slots',
   wal: 'WAL & archiving',
@@ -29,8 +30,8 @@ export type Natural = Partial<Record<PaneId, number>>;
 
 const BORDER = 2;
 const FLEX: PaneId = 'lag';
-/** Who gets rows first when not every pane fits: who is primary matters most, slots least. */
-const PRIORITY: readonly PaneId[] = ['topology', 'pgpool', 'lag', 'wal', 'events', 'slots'];
+/** Who gets rows first when not every pane fits: who is primary matters most, slots least; during a failover the event log says what repmgrd did. */
+const PRIORITY: readonly PaneId[] = ['topology', 'pgpool', 'lag', 'events', 'repmgr', 'wal', 'slots'];
 /** Below this many body rows four panes are four slivers: show the focused pane alone. */
 export const MIN_ROWS_FOR_ALL = 4 * (BORDER + 1) + 2;
 
@@ -39,10 +40,21 @@ export function orderPanes(active: readonly PaneId[]): PaneId[] {
   return PANES.filter((p) => active.includes(p));
 }
 
-/** Drops the least important panes until each shown pane keeps one content line. */
-function fitting(panes: PaneId[], rows: number): PaneId[] {
+/** Rows a pane needs to be useful: its content up to a screenful's worth, plus borders. */
+const USEFUL_LINES = 8;
+
+/**
+ * Beyond the four core panes, drops the least important ones (never the focused one) until the
+ * rest get what they need: at 80×24 an HA cluster shows topology, pgpool, lag and events rather
+ * than six three-row slivers. Tab still reaches the dropped ones.
+ */
+function fitting(panes: PaneId[], rows: number, natural: Natural, focus: PaneId): PaneId[] {
   const keep = [...panes].sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b));
-  while (keep.length > 4 && keep.length * (BORDER + 1) + 2 > rows) keep.pop();
+  const demand = () => keep.reduce((a, p) => a + BORDER + Math.max(1, Math.min(natural[p] ?? 1, USEFUL_LINES)), 0);
+  while (keep.length > 4 && demand() > rows) {
+    const last = [...keep].reverse().find((p) => p !== focus)!;
+    keep.splice(keep.indexOf(last), 1);
+  }
   return panes.filter((p) => keep.includes(p));
 }
 
@@ -87,8 +99,8 @@ export function computeLayout(
   if (cols >= 160 && bodyRows >= 16) {
     const leftWidth = Math.ceil(cols * 0.55);
     // The HA layers (topology, pgpool) and lag on the left; slots, WAL and the event log on the right.
-    const left = fitting(shown.filter((p) => p === 'topology' || p === 'pgpool' || p === 'lag'), bodyRows);
-    const right = fitting(shown.filter((p) => p === 'slots' || p === 'wal' || p === 'events'), bodyRows);
+    const left = fitting(shown.filter((p) => p === 'topology' || p === 'pgpool' || p === 'repmgr' || p === 'lag'), bodyRows, natural, focus);
+    const right = fitting(shown.filter((p) => p === 'slots' || p === 'wal' || p === 'events'), bodyRows, natural, focus);
     const lh = stack(left, natural, bodyRows);
     const rh = stack(right, natural, bodyRows);
     return {
@@ -98,7 +110,7 @@ export function computeLayout(
       ],
     };
   }
-  const all = fitting(shown, bodyRows);
+  const all = fitting(shown, bodyRows, natural, focus);
   const h = stack(all, natural, bodyRows);
   return { columns: [all.map((pane, i) => ({ pane, width: cols, height: h[i]! }))] };
 }

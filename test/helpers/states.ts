@@ -15,14 +15,26 @@
 // Nothing here reads the real clock or a random source: the same build gives the same store.
 
 import { readFileSync } from 'node:fs';
+import type { PgpoolSample } from '../../src/model/pgpool.ts';
+import type { WatchdogInfo } from '../../src/probes/pgpool/pcp-text.ts';
+import { parsePoolNodes } from '../../src/probes/pgpool/pool-nodes.ts';
+import { parseBackendStats, parseHealthCheckStats } from '../../src/probes/pgpool/pool-stats.ts';
+import { parsePoolVersion } from '../../src/probes/pgpool/pool-version.ts';
+import type { PgpoolResult } from '../../src/probes/pgpool/result-table.ts';
+import { parseWatchdogJson } from '../../src/probes/pgpool/watchdog-json.ts';
+import { fromUnaligned, only } from '../unit/pgpool/psql-text.ts';
+import { parseClusterShow } from '../../src/probes/repmgr/cluster-show.ts';
+import { parseServiceStatusCsv } from '../../src/probes/repmgr/service-status.ts';
+import { type RepmgrCliResult, repmgrRunProblem } from '../../src/probes/ssh/repmgr-cli.ts';
+import { parseIpAddrShow, type VipState } from '../../src/probes/ssh/vip.ts';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../../src/config/schema.ts';
 import { formatLsn, parseLsn } from '../../src/model/lsn.ts';
 import { buildTopology } from '../../src/model/topology.ts';
-import type { NodeSample, NodeState, SenderRow } from '../../src/model/types.ts';
+import type { NodeSample, NodeState, RepmgrEvent, SenderRow } from '../../src/model/types.ts';
 import { describePgError } from '../../src/probes/pg/describe-error.ts';
 import { parseProbeResults } from '../../src/probes/pg/parse-probe.ts';
-import { storeNodesFromConfig } from '../../src/probes/scheduler.ts';
+import { storeNodesFromConfig, storePgpoolsFromConfig } from '../../src/probes/scheduler.ts';
 import { type AppStore, createAppStore } from '../../src/state/store.ts';
 import type { LagThresholds } from '../../src/views/panes/lag-lines.ts';
 import type { PaneData } from '../../src/views/panes/pane-lines.ts';
@@ -83,6 +95,17 @@ export function rebaseTime(s: NodeSample, ms: number): NodeSample {
       lastFailedTime: shiftIso(s.archiver.lastFailedTime, ms),
       statsReset: shiftIso(s.archiver.statsReset, ms),
     },
+    repmgr: s.repmgr?.available
+      ? {
+          ...s.repmgr,
+          events: s.repmgr.events?.map((e) => ({ ...e, timestamp: shiftIso(e.timestamp, ms)! })),
+          replicationStatus: s.repmgr.replicationStatus && {
+            ...s.repmgr.replicationStatus,
+            lastMonitorTime: shiftIso(s.repmgr.replicationStatus.lastMonitorTime, ms)!,
+            lastApplyTime: shiftIso(s.repmgr.replicationStatus.lastApplyTime, ms),
+          },
+        }
+      : s.repmgr,
   };
 }
 
@@ -171,18 +194,18 @@ export interface Scenario {
   now: number;
 }
 
-export function clusterConfig(name: string, specs: Array<Pick<NodeSpec, 'name' | 'port'>>): ClusterConfig {
+export function clusterConfig(name: string, specs: Array<Pick<NodeSpec, 'name' | 'port'>>, pgpools: readonly string[] = []): ClusterConfig {
   return {
     name,
     intervalSeconds: INTERVAL_MS / 1000,
     thresholds: { ...THRESHOLDS },
     nodes: specs.map((s) => ({ name: s.name, conninfo: `host=127.0.0.1 port=${s.port} user=pgtop_probe dbname=postgres` })),
-    pgpool: [],
+    pgpool: pgpools.map((p, i) => ({ name: p, conninfo: `host=127.0.0.1 port=${9999 + i} user=pgtop_probe dbname=postgres` })),
   };
 }
 
 function newStore(cluster: ClusterConfig, readOnly = false): AppStore {
-  return createAppStore({ cluster: cluster.name, intervalMs: INTERVAL_MS, readOnly, nodes: storeNodesFromConfig(cluster) });
+  return createAppStore({ cluster: cluster.name, intervalMs: INTERVAL_MS, readOnly, nodes: storeNodesFromConfig(cluster), pgpools: storePgpoolsFromConfig(cluster) });
 }
 
 /** The final (captured) sample of each node, rebased to NOW, with ports pointed at the fixed endpoints. */
@@ -246,8 +269,8 @@ export function pushHistory(store: AppStore, specs: NodeSpec[], ticks = HISTORY_
 // built store's version is moved to its own range; the version is only a change signal.
 let builds = 0;
 
-function build(name: string, description: string, clusterName: string, specs: NodeSpec[], opts: { ticks?: number; tweak?: Tweak; readOnly?: boolean } = {}) {
-  const cluster = clusterConfig(clusterName, specs);
+function build(name: string, description: string, clusterName: string, specs: NodeSpec[], opts: { ticks?: number; tweak?: Tweak; readOnly?: boolean; pgpools?: readonly string[] } = {}) {
+  const cluster = clusterConfig(clusterName, specs, opts.pgpools);
   const store = newStore(cluster, opts.readOnly);
   if (opts.ticks !== 0) pushHistory(store, specs, opts.ticks ?? HISTORY_TICKS, opts.tweak);
   const offset = ++builds * 1_000_000;
@@ -377,7 +400,190 @@ export function pg13(): Scenario {
   ], { ticks: 1 });
 }
 
-export const SCENARIOS = { healthy17, standbyDown, pg15, walStreamer, splitBrain, connecting, empty, pg13 } as const;
+// ---- HA scenarios: PostgreSQL 15 + repmgr 5.3 + pgpool-II 4.3.5 from the project's lab ---------
+
+/** The reference lab's ports (test/fixtures/pgpool captures list backends 127.0.0.1:55432–55434). */
+const HA_PORTS = { pgsql1: 55432, pgsql2: 55433, pgsql3: 55434 } as const;
+
+const HA: NodeSpec[] = [
+  { name: 'pgsql1', fixture: '15-repmgr-primary', port: HA_PORTS.pgsql1 },
+  { name: 'pgsql2', fixture: '15-repmgr-standby', port: HA_PORTS.pgsql2, upstream: 'pgsql1', lag: 'jitter' },
+  { name: 'pgsql3', fixture: '15-repmgr-standby', port: HA_PORTS.pgsql3, upstream: 'pgsql1', lag: 'jitter' },
+];
+
+/**
+ * pgsql3 is the second standby's capture under its own name: repmgr node id 3, application_name
+ * and slot pgsql3 / repmgr_slot_3, and on the primary the walsender row and slot that go with it
+ * (copies of pgsql2's, as repmgr sets both standbys up the same way).
+ */
+function asPgsql3(samples: Map<string, NodeSample>): void {
+  const s3 = samples.get('pgsql3')!;
+  samples.set('pgsql3', {
+    ...s3,
+    repmgr: s3.repmgr?.available ? { ...s3.repmgr, localNodeId: 3 } : s3.repmgr,
+    receiver: s3.receiver && { ...s3.receiver, applicationName: 'pgsql3', slotName: 'repmgr_slot_3' },
+  });
+  const p = samples.get('pgsql1');
+  if (!p) return;
+  const row = p.senders.find((r) => r.applicationName === 'pgsql2');
+  const slot = p.slots.find((x) => x.slotName === 'repmgr_slot_2');
+  samples.set('pgsql1', {
+    ...p,
+    senders: row && !p.senders.some((r) => r.applicationName === 'pgsql3') ? [...p.senders, { ...row, pid: row.pid + 1, applicationName: 'pgsql3', slotName: 'repmgr_slot_3' }] : p.senders,
+    slots: slot && !p.slots.some((x) => x.slotName === 'repmgr_slot_3') ? [...p.slots, { ...slot, slotName: 'repmgr_slot_3', activePid: slot.activePid === null ? null : slot.activePid + 1 }] : p.slots,
+  });
+}
+
+/**
+ * The events repmgr writes for an automatic failover, in the wording of repmgr 5.3's real
+ * `cluster event` after a failover (test/fixtures/repmgr/repmgr-cluster-event-after-failover.txt),
+ * with this lab's node names, `secondsAgo` before NOW.
+ */
+function failoverEvents(): RepmgrEvent[] {
+  const at = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString();
+  const ev = (nodeId: number, event: string, secondsAgo: number, details: string): RepmgrEvent =>
+    ({ nodeId, nodeName: `pgsql${nodeId}`, event, successful: true, timestamp: at(secondsAgo), details });
+  return [
+    ev(2, 'child_node_new_connect', 1, 'new standby "pgsql3" (ID: 3) has connected'),
+    ev(3, 'repmgrd_failover_follow', 2, 'node "pgsql3" (ID: 3) now following new upstream node "pgsql2" (ID: 2)'),
+    ev(3, 'standby_follow', 2, 'standby attached to upstream node "pgsql2" (ID: 2)'),
+    ev(2, 'repmgrd_reload', 3, 'monitoring cluster primary "pgsql2" (ID: 2)'),
+    ev(2, 'repmgrd_failover_promote', 3, 'node "pgsql2" (ID: 2) promoted to primary; old primary "pgsql1" (ID: 1) marked as failed'),
+    ev(2, 'standby_promote', 3, 'server "pgsql2" (ID: 2) was successfully promoted to primary'),
+  ];
+}
+
+function pgpoolFixture(file: string): PgpoolResult[] {
+  return fromUnaligned(readFileSync(fileURLToPath(new URL(`../fixtures/pgpool/${file}`, import.meta.url)), 'utf8'), file);
+}
+
+function watchdogFixture(file: string): WatchdogInfo {
+  return parseWatchdogJson(readFileSync(fileURLToPath(new URL(`../fixtures/pgpool/${file}`, import.meta.url)), 'utf8'));
+}
+
+function pgpoolSample(poolNodesFile: string, watchdog: PgpoolSample['watchdog']): PgpoolSample {
+  return {
+    takenAt: NOW,
+    roundTripMs: 1.8,
+    version: parsePoolVersion(pgpoolFixture('pgpool-show-pool_version-unaligned.txt')),
+    nodes: parsePoolNodes(only(pgpoolFixture(poolNodesFile))),
+    healthCheck: parseHealthCheckStats(only(pgpoolFixture('pgpool-show-pool_health_check_stats-unaligned.txt'))),
+    backendStats: parseBackendStats(only(pgpoolFixture('pgpool-show-pool_backend_stats-unaligned.txt'))),
+    watchdog,
+  };
+}
+
+/**
+ * The project's HA lab as captured: PG15 pgsql1 primary, pgsql2 and pgsql3 standbys, repmgr 5.3
+ * with repmgrd on each (repmgr.nodes, events), pgpool1 (SHOW pool_nodes as captured, watchdog
+ * leader from a real 4.3.5 PCP reply) and pgpool2 (no PCP configured). Every layer agrees.
+ */
+export function haLab(): Scenario {
+  const s = build('haLab', 'HA lab: PG15 ×3 + repmgr 5.3 + two pgpool-II 4.3.5, every layer agreeing', 'ha-lab', HA, {
+    pgpools: ['pgpool1', 'pgpool2'],
+    tweak: (_t, samples) => asPgsql3(samples),
+  });
+  s.store.getState().applyBatch([
+    { layer: 'pgpool', name: 'pgpool1', sample: pgpoolSample('pgpool-show-pool_nodes-unaligned.txt', { ok: true, info: watchdogFixture('pcp-watchdog-json-4.3.5-leader.json') }) },
+    { layer: 'pgpool', name: 'pgpool2', sample: pgpoolSample('pgpool-show-pool_nodes-unaligned.txt', null) },
+    ...['pgsql1', 'pgsql2', 'pgsql3'].map((name) => ({ layer: 'repmgrCli' as const, name, result: repmgrCliFixture(name, 'ssh/repmgr-cluster-show.txt', 'ssh/repmgr-service-status-csv.txt') })),
+    { layer: 'vip', state: vipHeldBy('pgsql1', ['pgsql1', 'pgsql2', 'pgsql3']) },
+  ]);
+  return s;
+}
+
+/**
+ * haLab 6 s after pgsql1 was stopped: pgsql1 refuses connections, repmgrd promoted pgsql2
+ * (timeline 2) and pgsql3 follows it; repmgr.nodes as repmgr writes it after a failover (pgsql1
+ * inactive); pgpool1's SHOW pool_nodes is the real after-failover capture; pgpool2 refuses new
+ * sessions (what pgpool answers while it cannot reach backend 0); pgpool1's PCP login fails.
+ */
+export function haFailover(): Scenario {
+  const failTicks = 3;
+  const downAt = NOW - failTicks * INTERVAL_MS + 500;
+  const s = build('haFailover', 'HA lab after pgsql1 stopped: pgsql2 promoted, pgpool1 followed, pgpool2 refusing sessions', 'ha-lab', HA, {
+    pgpools: ['pgpool1', 'pgpool2'],
+    tweak: (t, samples) => {
+      asPgsql3(samples);
+      // The lab's own events (set-up) happened ten minutes before the failure, not seconds.
+      for (const [name, x] of samples) {
+        if (x.repmgr?.available && x.repmgr.events) {
+          samples.set(name, { ...x, repmgr: { ...x.repmgr, events: x.repmgr.events.map((e) => ({ ...e, timestamp: new Date(Date.parse(e.timestamp) - 600_000).toISOString() })) } });
+        }
+      }
+      if (t < HISTORY_TICKS - failTicks) return;
+      const oldPrimary = samples.get('pgsql1')!;
+      samples.delete('pgsql1');
+      const afterFailover = (r: NodeSample['repmgr']): NodeSample['repmgr'] =>
+        r?.available
+          ? {
+              ...r,
+              nodes: r.nodes.map((n) => (n.id === 1 ? { ...n, active: false } : n.id === 2 ? { ...n, type: 'primary', upstreamId: null } : { ...n, upstreamId: 2 })),
+              events: [...failoverEvents(), ...(r.events ?? [])].slice(0, 20),
+            }
+          : r;
+      const s2 = samples.get('pgsql2')!;
+      const s3 = samples.get('pgsql3')!;
+      samples.set('pgsql2', {
+        ...s2, role: 'primary', timeline: 2, currentLsn: s2.receiveLsn, receiveLsn: null, replayLsn: null, replayPaused: null, lastReplayTime: null, receiver: null,
+        senders: oldPrimary.senders.filter((r) => r.applicationName === 'pgsql3'),
+        repmgr: afterFailover(s2.repmgr),
+      });
+      samples.set('pgsql3', { ...s3, timeline: 2, receiver: s3.receiver && { ...s3.receiver, senderPort: HA_PORTS.pgsql2, receivedTli: 2 }, repmgr: afterFailover(s3.repmgr) });
+    },
+  });
+  const st = s.store.getState();
+  const reason = describePgError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, st.nodes.pgsql1!.target);
+  st.applyBatch([
+    { name: 'pgsql1', health: { kind: 'down', reason, since: downAt, retryAt: NOW + 2000 } },
+    { layer: 'pgpool', name: 'pgpool1', sample: pgpoolSample('pgpool-show-pool_nodes-unaligned-after-failover.txt', { ok: false, error: 'PCP login as pcpadmin failed: wrong password (check ~/.pcppass)' }) },
+    { layer: 'pgpool', name: 'pgpool2', health: { kind: 'down', reason: 'refuses new sessions: failed to create a backend 0 connection', since: downAt + 800, retryAt: NOW + 1000 } },
+    // repmgr on pgsql1's host fails the way the real one did (it first connects to its own
+    // stopped PostgreSQL); pgsql3's host cannot be reached over SSH.
+    { layer: 'repmgrCli', name: 'pgsql1', result: { ok: false, node: 'pgsql1', at: NOW - 900, error: `pgsql1: ${downNodeClusterShowProblem()}` } },
+    { layer: 'repmgrCli', name: 'pgsql2', result: repmgrCliFixture('pgsql2', 'repmgr/repmgr-cluster-show-after-failover.txt', 'repmgr/repmgr-service-status-csv-after-failover.txt') },
+    { layer: 'repmgrCli', name: 'pgsql3', result: { ok: false, node: 'pgsql3', at: NOW - 900, error: 'pgsql3: ssh postgres@127.0.0.1:2222: connection refused (is sshd running on that port?)' } },
+    // keepalived has not moved the VIP yet.
+    { layer: 'vip', state: vipHeldBy('pgsql1', ['pgsql1', 'pgsql2', 'pgsql3']) },
+  ]);
+  return s;
+}
+
+/**
+ * repmgr's CLI as the SSH probe returns it, parsed from real output: the project lab's
+ * (test/fixtures/ssh, node names pgsql1–3) or the reference lab's (test/fixtures/repmgr, where the
+ * nodes are named node1–3 and renamed pgsql1–3 here, nothing else changed).
+ */
+function repmgrCliFixture(node: string, clusterShow: string, serviceStatusCsv: string): RepmgrCliResult {
+  const read = (f: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${f}`, import.meta.url)), 'utf8');
+  // Renamed after parsing: the text table's column widths are part of what the parser checks.
+  const rename = (n: string) => n.replace(/^node([123])$/, 'pgsql$1');
+  return {
+    ok: true, node, at: NOW - 700, warnings: [],
+    clusterShow: parseClusterShow(read(clusterShow)).map((r) => ({ ...r, name: rename(r.name), upstream: r.upstream && { ...r.upstream, name: r.upstream.name && rename(r.upstream.name) } })),
+    serviceStatus: parseServiceStatusCsv(read(serviceStatusCsv)).map((r) => ({ ...r, name: rename(r.name) })),
+  };
+}
+
+/** What the probe makes of `repmgr cluster show` on the host whose PostgreSQL is stopped (real stderr, exit 1). */
+function downNodeClusterShowProblem(): string {
+  const stderr = readFileSync(fileURLToPath(new URL('../fixtures/repmgr/repmgr-cluster-show-from-down-node1-after-failover.stderr.txt', import.meta.url)), 'utf8');
+  return repmgrRunProblem('cluster show', { code: 1, signal: null, stdout: '', stderr, truncated: false, durationMs: 40 }, { repmgrBin: 'repmgr', repmgrConf: '/etc/repmgr.conf' }) ?? 'no problem found';
+}
+
+/** The VIP on one of the hosts, its interface as `ip -o addr show to` printed it on the lab. */
+function vipHeldBy(holder: string, hosts: readonly string[]): VipState {
+  const entry = parseIpAddrShow(readFileSync(fileURLToPath(new URL('../fixtures/ssh/ip-addr-show-to-vip-held.txt', import.meta.url)), 'utf8'))[0]!;
+  return {
+    address: '10.0.0.100',
+    at: NOW - 500,
+    hosts: hosts.map((name) => ({ name, holds: name === holder, iface: name === holder ? (entry.label ?? entry.iface) : null, keepalived: 'active', error: null })),
+    holders: [holder],
+    problem: null,
+  };
+}
+
+export const SCENARIOS = { healthy17, standbyDown, pg15, walStreamer, splitBrain, connecting, empty, pg13, haLab, haFailover } as const;
 export type ScenarioName = keyof typeof SCENARIOS;
 
 /** What App computes for its panes, for calling the pure pane formatters directly. */

@@ -27,7 +27,12 @@ function clusterOf(l: LabInfo): ClusterConfig {
   return {
     name: 'lab',
     nodes: l.nodes.map((n) => ({ name: n.name, conninfo: n.conninfo })),
-    pgpool: [{ name: 'pgpool1', conninfo: `host=127.0.0.1 port=${l.pgpool!.port} user=repmgr dbname=repmgr connect_timeout=2` }],
+    // The lab's two pgpools form one watchdog cluster; both are asked, each with its PCP port.
+    pgpool: [l.pgpool!, l.pgpoolPeer!].map((p, i) => ({
+      name: `pgpool${i + 1}`,
+      conninfo: `host=127.0.0.1 port=${p.port} user=repmgr dbname=repmgr connect_timeout=2`,
+      pcp: { port: p.pcpPort, user: p.pcpUser },
+    })),
     intervalSeconds: INTERVAL_MS / 1000,
     thresholds: { ...DEFAULT_THRESHOLDS },
   };
@@ -56,6 +61,8 @@ describe('HA lab through the console probes: agreement, then a failover', { time
   before(
     async () => {
       lab = await labUp({ dir: DIR, layers: ['repmgr', 'pgpool'], fresh: true, log: (m) => logs.push(m) });
+      // PCP passwords come from .pcppass, as for `pcp_* -w`.
+      process.env.PCPPASSFILE = lab.pgpool!.pcpPassFile;
       const cluster = clusterOf(lab);
       store = createAppStore({ cluster: 'lab', intervalMs: INTERVAL_MS, nodes: storeNodesFromConfig(cluster), pgpools: storePgpoolsFromConfig(cluster) });
       scheduler = createScheduler(cluster, store);
@@ -72,7 +79,7 @@ describe('HA lab through the console probes: agreement, then a failover', { time
   test('PostgreSQL, repmgr and pgpool agree on three nodes', async () => {
     await waitFor('every node and pgpool answered', 20_000, () => {
       const s = store.getState();
-      return Object.values(s.nodes).every((n) => n.health.kind === 'ok') && s.pgpools.pgpool1!.health.kind === 'ok';
+      return Object.values(s.nodes).every((n) => n.health.kind === 'ok') && Object.values(s.pgpools).every((p) => p.health.kind === 'ok' && p.sample?.watchdog);
     });
     const c = consistency();
     assert.deepEqual(
@@ -80,11 +87,19 @@ describe('HA lab through the console probes: agreement, then a failover', { time
       [['pgsql1', 'primary', 'primary', 'up/primary'], ['pgsql2', 'standby', 'standby', 'up/standby'], ['pgsql3', 'standby', 'standby', 'up/standby']],
     );
     assert.deepEqual(c.disagreements, []);
+    // The watchdog over PCP: one leader, one standby, quorum, the same from either pgpool.
+    for (const name of ['pgpool1', 'pgpool2']) {
+      const wd = store.getState().pgpools[name]!.sample!.watchdog!;
+      assert.ok(wd.ok, `${name}: ${JSON.stringify(wd)}`);
+      assert.equal(wd.info.quorumState, 'QUORUM EXIST');
+      assert.deepEqual(wd.info.nodes.map((n) => n.state).sort(), ['LEADER', 'STANDBY']);
+    }
     const topo = pane('topology');
-    assert.match(topo[0]!, /NODE\s+ROLE\s+STATE\s+REPMGR\s+PGPOOL1/);
+    assert.match(topo[0]!, /NODE\s+ROLE\s+STATE\s+REPMGR\s+PGPOOL1\s+PGPOOL2/);
     assert.ok(!topo.some((l) => l.startsWith('!!')), topo.join('\n'));
     const pool = pane('pgpool');
     assert.match(pool[0]!, /^pgpool1 pgpool-II 4\.3\.5 · /);
+    assert.ok(pool.some((l) => /^ {2}watchdog: quorum exist · 2\/2 alive · leader /.test(l)), pool.join('\n'));
     // Backends are named after the configured nodes they are (matched by host and port).
     assert.deepEqual(pool.slice(2, 5).map((l) => l.trim().split(/\s+/).slice(1, 6).join(' ')), [
       'pgsql1 up up primary primary',

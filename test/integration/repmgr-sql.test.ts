@@ -4,12 +4,15 @@
 // Own lab dir (PGTOP_HA_LAB_REPMGR_SQL_DIR, default /tmp/pgtop-ha-lab-repmgr-sql) so it never
 // collides with lab.test.ts or a lab brought up with `npm run lab:up`.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { runSnapshot } from '../../src/cli/snapshot.ts';
 import type { Loaded } from '../../src/config/load.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/config/schema.ts';
 import type { NodeSample } from '../../src/model/types.ts';
+import { parseProbeResults, type ProbeResult } from '../../src/probes/pg/parse-probe.ts';
+import { CONNECT_QUERY, buildProbeQuery, parseConnectInfo, probeOptionsFor } from '../../src/probes/pg/probe-query.ts';
 import { createScheduler, storeNodesFromConfig } from '../../src/probes/scheduler.ts';
 import { createAppStore } from '../../src/state/store.ts';
 import { repmgrDisagreements } from '../../src/model/crosscheck.ts';
@@ -18,6 +21,8 @@ import { labDown, labUp, type LabInfo } from '../lab/lab.ts';
 
 const DIR = process.env.PGTOP_HA_LAB_REPMGR_SQL_DIR ?? '/tmp/pgtop-ha-lab-repmgr-sql';
 const MONITOR = 'pgtop_nomgr';
+/** USAGE on schema repmgr and SELECT on repmgr.nodes only: the minimum the README documents. */
+const CORE_ONLY = 'pgtop_coremgr';
 const logs: string[] = [];
 let lab: LabInfo;
 
@@ -25,6 +30,7 @@ function loaded(user?: string): Loaded {
   const c = {
     name: 'lab',
     nodes: lab.nodes.map((n) => ({ name: n.name, conninfo: user ? `host=127.0.0.1 port=${n.port} user=${user} dbname=repmgr` : n.conninfo })),
+    pgpool: [],
     intervalSeconds: 1,
     thresholds: { ...DEFAULT_THRESHOLDS },
   };
@@ -62,15 +68,23 @@ describe('repmgr over SQL (HA lab, PostgreSQL 15 + repmgr 5.3)', { timeout: 240_
       } finally {
         await su.end();
       }
+      const rm = new pg.Client({ host: '127.0.0.1', port: lab.nodes[0].port, user: 'postgres', database: 'repmgr' });
+      await rm.connect();
+      try {
+        await rm.query(`CREATE ROLE ${CORE_ONLY} LOGIN IN ROLE pg_monitor;
+          GRANT USAGE ON SCHEMA repmgr TO ${CORE_ONLY}; GRANT SELECT ON repmgr.nodes TO ${CORE_ONLY}`);
+      } finally {
+        await rm.end();
+      }
       // Wait until the role has replicated to both standbys.
       for (const n of lab.nodes.slice(1)) {
         const c = new pg.Client({ host: '127.0.0.1', port: n.port, user: 'postgres', database: 'postgres' });
         await c.connect();
         try {
           for (let i = 0; ; i++) {
-            const r = await c.query('SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AS ok', [MONITOR]);
+            const r = await c.query('SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AND EXISTS (SELECT FROM pg_roles WHERE rolname = $2) AS ok', [MONITOR, CORE_ONLY]);
             if (r.rows[0].ok) break;
-            if (i > 100) throw new Error(`role ${MONITOR} never reached ${n.name}`);
+            if (i > 100) throw new Error(`roles ${MONITOR}, ${CORE_ONLY} never reached ${n.name}`);
             await new Promise((res) => setTimeout(res, 100));
           }
         } finally {
@@ -144,6 +158,73 @@ describe('repmgr over SQL (HA lab, PostgreSQL 15 + repmgr 5.3)', { timeout: 240_
     assert.deepEqual(snap.repmgr_nodes, []);
     assert.match(snap.nodes[0].repmgr.unavailable, /lacks USAGE on schema repmgr/);
     assert.equal(snap.nodes[0].repmgr.repmgrd, null);
+  });
+
+  // The probe as a connection runs it: the connect query, the options it allows (probeOptionsFor),
+  // one round trip, the parser. (The poller still passes only { repmgr } until it is wired to
+  // probeOptionsFor, so this drives the pieces directly.)
+  async function probeDirect(port: number, user: string): Promise<NodeSample> {
+    const c = new pg.Client({ host: '127.0.0.1', port, user, database: 'repmgr' });
+    await c.connect();
+    try {
+      const info = parseConnectInfo((await c.query(CONNECT_QUERY)).rows[0]);
+      const q = buildProbeQuery(info.serverVersionNum, probeOptionsFor(info));
+      const res = (await c.query(q.text)) as unknown as ProbeResult[];
+      return parseProbeResults(res, q.sections, { takenAt: Date.now(), roundTripMs: 0 });
+    } finally {
+      await c.end();
+    }
+  }
+
+  test('repmgr.events arrive from every node: the lab\'s registrations, the same rows everywhere', async () => {
+    const events = [];
+    for (const n of lab.nodes) {
+      const r = (await probeDirect(n.port, 'repmgr')).repmgr;
+      assert.ok(r?.available && r.events, `${n.name}: ${JSON.stringify(r)}`);
+      events.push(r.events);
+      const seen = (event: string) => r.events!.filter((e) => e.event === event).map((e) => [e.nodeName, e.successful]);
+      assert.deepEqual(seen('primary_register'), [['pgsql1', true]], n.name);
+      assert.deepEqual(seen('standby_clone'), [['pgsql3', true], ['pgsql2', true]], n.name);
+      assert.deepEqual(seen('standby_register'), [['pgsql3', true], ['pgsql2', true]], n.name);
+      assert.deepEqual(seen('repmgrd_start').map(([name]) => name).sort(), ['pgsql1', 'pgsql2', 'pgsql3'], n.name);
+      assert.ok(r.events.length <= 20);
+    }
+    // Rows written since the first read (none expected on an idle lab) would only add at the top.
+    assert.deepEqual(events[1]!.slice(-8), events[0]!.slice(-8));
+    assert.deepEqual(events[2]!.slice(-8), events[0]!.slice(-8));
+  });
+
+  test('monitoring_history=yes: each standby reads its own fresh row, the primary none', async () => {
+    const conf = readFileSync(lab.nodes[1]!.repmgrConf, 'utf8');
+    assert.match(conf, /^monitoring_history=yes$/m, 'the lab turns monitoring history on');
+    const p = (await probeDirect(lab.nodes[0]!.port, 'repmgr')).repmgr;
+    assert.ok(p?.available);
+    assert.equal(p.replicationStatus, null, 'repmgrd on a primary writes no monitoring history');
+    for (const [i, n] of lab.nodes.entries()) {
+      if (i === 0) continue;
+      // repmgrd writes a row every monitor_interval_secs (2 s); the first may still be on its way.
+      let st = null;
+      for (let k = 0; k < 50 && !st; k++) {
+        const r = (await probeDirect(n.port, 'repmgr')).repmgr;
+        assert.ok(r?.available && r.replicationStatus !== undefined, `${n.name}: ${JSON.stringify(r)}`);
+        st = r.replicationStatus;
+        if (!st) await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.ok(st, `${n.name}: no monitoring_history row`);
+      assert.deepEqual([st.primaryNodeId, st.standbyNodeId], [1, i + 1]);
+      assert.ok(Date.now() - Date.parse(st.lastMonitorTime) < 30_000, `${n.name}: ${st.lastMonitorTime}`);
+      assert.ok(st.replicationLagBytes >= 0 && st.applyLagBytes >= 0);
+      assert.ok(st.communicationTimeLagSeconds !== null && st.communicationTimeLagSeconds < 30, `${n.name}: ${st.communicationTimeLagSeconds}`);
+    }
+  });
+
+  test('a role with only the documented grants keeps repmgr state, without events or monitoring', async () => {
+    for (const n of lab.nodes) {
+      const r = (await probeDirect(n.port, CORE_ONLY)).repmgr;
+      assert.ok(r?.available, `${n.name}: ${JSON.stringify(r)}`);
+      assert.equal(r.nodes.length, 3);
+      assert.ok(!('events' in r) && !('replicationStatus' in r), `${n.name}: not read, not empty`);
+    }
   });
 
   describe('cross-check: repmgr\'s registered topology against PostgreSQL\'s', () => {

@@ -23,10 +23,12 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { downSshd, freeLoopbackPort, planSshd, sshdPid, startSshd, type LabSshd } from './lab-sshd.ts';
+import { downVip, planVip, startVip, vipPresent, type LabVip } from './lab-vip.ts';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const DEFAULT_LAB_DIR = '/tmp/pgtop-ha-lab';
-export const LAB_PACKAGES = ['postgresql-15-repmgr', 'pgpool2', 'barman', 'barman-cli'] as const;
+export const LAB_PACKAGES = ['postgresql-15-repmgr', 'pgpool2', 'barman', 'barman-cli', 'openssh-server'] as const;
 export type LabLayer = 'repmgr' | 'pgpool' | 'barman';
 export const ALL_LAYERS: readonly LabLayer[] = ['repmgr', 'pgpool', 'barman'];
 
@@ -65,6 +67,13 @@ export interface LabPgpool {
   socketDir: string;
   logFile: string;
   pid?: number;
+  /** Watchdog of this instance (use_watchdog = on, no delegate_ip): pgpool_node_id 0 or 1. */
+  wdNodeId: number;
+  /** Watchdog TCP port and heartbeat UDP port (both 127.0.0.1). */
+  wdPort: number;
+  heartbeatPort: number;
+  /** wd_priority: the first instance is preferred as watchdog leader. */
+  wdPriority: number;
 }
 
 export interface LabBarman {
@@ -92,7 +101,13 @@ export interface LabInfo {
   layers: LabLayer[];
   nodes: LabNode[];
   pgpool?: LabPgpool;
+  /** The second pgpool of the watchdog cluster: same backends, own ports, dir and pid (pgpool_node_id 1). */
+  pgpoolPeer?: LabPgpool;
   barman?: LabBarman;
+  /** sshd for the SSH-side probes (lab-sshd.ts); built with the repmgr layer. */
+  sshd?: LabSshd;
+  /** A VIP on lo held by the lab's one host (lab-vip.ts); built with the repmgr layer. */
+  vip?: LabVip;
   /** Seconds each step took at the last labUp. */
   timings: Record<string, number>;
 }
@@ -100,7 +115,11 @@ export interface LabInfo {
 export interface LabUpOptions {
   /** Default: $PGTOP_HA_LAB_DIR or /tmp/pgtop-ha-lab. */
   dir?: string;
-  /** Fixed ports: node1..3 = base..base+2, pgpool = base+3, PCP = base+4. Default: $PGTOP_HA_LAB_BASE_PORT, else free ports. */
+  /**
+   * Fixed ports: node1..3 = base..base+2, pgpool = base+3, PCP = base+4, its watchdog = base+5,
+   * heartbeat (UDP) = base+6; the peer pgpool = base+7, its PCP/watchdog/heartbeat = base+8..10.
+   * Default: $PGTOP_HA_LAB_BASE_PORT, else free ports.
+   */
   basePort?: number;
   /** Layers to build, in order (a layer needs the ones before it). Default: all. */
   layers?: LabLayer[];
@@ -347,9 +366,12 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+// 3 PostgreSQL + 2 pgpools × (pgpool, PCP, watchdog, heartbeat); see LabUpOptions.basePort.
+const PORT_COUNT = 11;
+
 async function pickPorts(basePort: number | undefined): Promise<number[]> {
   if (basePort !== undefined) {
-    const ports = [0, 1, 2, 3, 4].map((i) => basePort + i);
+    const ports = Array.from({ length: PORT_COUNT }, (_, i) => basePort + i);
     for (const p of ports) {
       if (p === 5432) throw new LabStepError('ports', 'port 5432 is reserved for Debian\'s default cluster; choose another base port');
       if (!(await portFree(p))) throw new LabStepError('ports', `port ${p} on 127.0.0.1 is in use (base port ${basePort})`);
@@ -357,7 +379,7 @@ async function pickPorts(basePort: number | undefined): Promise<number[]> {
     return ports;
   }
   const ports = new Set<number>();
-  while (ports.size < 5) {
+  while (ports.size < PORT_COUNT) {
     const p = await freePort();
     if (p !== 5432 && p > 1024) ports.add(p);
   }
@@ -451,20 +473,30 @@ function planLab(dir: string, ports: number[], layers: LabLayer[]): LabInfo {
     timings: {},
   };
   if (layers.includes('pgpool')) {
-    const pd = join(dir, 'pgpool');
-    lab.pgpool = {
-      port: ports[3],
-      pcpPort: ports[4],
-      pcpUser: 'pcpadmin',
-      pcpPassword: 'pcp-lab-pass',
-      pcpPassFile: join(dir, '.pcppass'),
-      configFile: join(pd, 'pgpool.conf'),
-      pcpConfigFile: join(pd, 'pcp.conf'),
-      hbaFile: join(pd, 'pool_hba.conf'),
-      pidFile: join(pd, 'pgpool.pid'),
-      socketDir: pd,
-      logFile: join(dir, 'log', 'pgpool.log'),
+    // Two pgpools forming one watchdog cluster. Each needs its own config dir: pgpool reads its
+    // pgpool_node_id from a file next to pgpool.conf, and keeps pgpool_status in logdir.
+    const planPgpool = (wdNodeId: number, sub: string, p: number[], log: string): LabPgpool => {
+      const pd = join(dir, sub);
+      return {
+        port: p[0],
+        pcpPort: p[1],
+        pcpUser: 'pcpadmin',
+        pcpPassword: 'pcp-lab-pass',
+        pcpPassFile: join(dir, '.pcppass'),
+        configFile: join(pd, 'pgpool.conf'),
+        pcpConfigFile: join(pd, 'pcp.conf'),
+        hbaFile: join(pd, 'pool_hba.conf'),
+        pidFile: join(pd, 'pgpool.pid'),
+        socketDir: pd,
+        logFile: join(dir, 'log', log),
+        wdNodeId,
+        wdPort: p[2],
+        heartbeatPort: p[3],
+        wdPriority: wdNodeId === 0 ? 2 : 1,
+      };
     };
+    lab.pgpool = planPgpool(0, 'pgpool', [ports[3], ports[4], ports[5], ports[6]], 'pgpool.log');
+    lab.pgpoolPeer = planPgpool(1, 'pgpool-peer', ports.slice(7, 11), 'pgpool-peer.log');
   }
   if (layers.includes('barman')) {
     const bh = join(dir, 'barman');
@@ -658,9 +690,47 @@ async function upRepmgr(lab: LabInfo, log: (m: string) => void): Promise<void> {
   });
 }
 
+/** Both lab pgpools, watchdog node 0 first. */
+function labPgpools(lab: LabInfo): LabPgpool[] {
+  return [lab.pgpool, lab.pgpoolPeer].filter((p): p is LabPgpool => p !== undefined);
+}
+
+// Watchdog without a VIP (delegate_ip empty: the VIP is someone else's job) and without
+// escalation commands. Two nodes: enable_consensus_with_half_votes lets 1 of 2 votes decide, as
+// pgpool's docs advise for an even count. Lifecheck by UDP heartbeat on 127.0.0.1, each node on
+// its own port. Intervals short so the lab converges (leader + standby) in seconds.
+function watchdogConf(lab: LabInfo, pp: LabPgpool): string[] {
+  const lines = [
+    'use_watchdog = on',
+    `wd_ipc_socket_dir = ${q(pp.socketDir)}`,
+    "delegate_ip = ''",
+    "wd_escalation_command = ''",
+    "wd_de_escalation_command = ''",
+    "trusted_servers = ''",
+    `wd_priority = ${pp.wdPriority}`,
+    'enable_consensus_with_half_votes = on',
+    "wd_lifecheck_method = 'heartbeat'",
+    'wd_interval = 2',
+    'wd_heartbeat_keepalive = 1',
+    'wd_heartbeat_deadtime = 5',
+  ];
+  for (const other of labPgpools(lab)) {
+    const i = other.wdNodeId;
+    lines.push(
+      `hostname${i} = '127.0.0.1'`,
+      `wd_port${i} = ${other.wdPort}`,
+      `pgpool_port${i} = ${other.port}`,
+      `heartbeat_hostname${i} = '127.0.0.1'`,
+      `heartbeat_port${i} = ${other.heartbeatPort}`,
+      `heartbeat_device${i} = ''`,
+    );
+  }
+  return lines;
+}
+
 function pgpoolConf(lab: LabInfo, pp: LabPgpool): string {
   const lines = [
-    "# pgtop-ha lab pgpool-II 4.3 (streaming replication mode, no watchdog)",
+    `# pgtop-ha lab pgpool-II 4.3 (streaming replication mode, watchdog node ${pp.wdNodeId}, no delegate_ip)`,
     "backend_clustering_mode = 'streaming_replication'",
     "listen_addresses = '127.0.0.1'",
     `port = ${pp.port}`,
@@ -698,8 +768,8 @@ function pgpoolConf(lab: LabInfo, pp: LabPgpool): string {
     'failover_on_backend_error = off',
     'auto_failback = on',
     'auto_failback_interval = 10',
-    'use_watchdog = off',
     'memory_cache_enabled = off',
+    ...watchdogConf(lab, pp),
     '',
   ];
   for (const [i, n] of lab.nodes.entries()) {
@@ -716,56 +786,88 @@ function pgpoolConf(lab: LabInfo, pp: LabPgpool): string {
   return lines.join('\n');
 }
 
+/** Writes one pgpool's files and starts it; resolves once its pid file, port and PCP port are up. */
+async function startPgpool(lab: LabInfo, pp: LabPgpool): Promise<void> {
+  const step = `pgpool start (watchdog node ${pp.wdNodeId})`;
+  mkdirOwned(pp.socketDir, 'postgres', 0o755);
+  writeOwned(pp.configFile, pgpoolConf(lab, pp), 'postgres', 0o640);
+  // pgpool (4.2+) reads its watchdog node id from this file next to pgpool.conf.
+  writeOwned(join(pp.socketDir, 'pgpool_node_id'), `${pp.wdNodeId}\n`, 'postgres', 0o640);
+  const md5 = createHash('md5').update(pp.pcpPassword).digest('hex');
+  writeOwned(pp.pcpConfigFile, `# pgtop-ha lab PCP users\n${pp.pcpUser}:${md5}\n`, 'postgres', 0o640);
+  writeOwned(pp.hbaFile, ['local all all trust', 'host all all 127.0.0.1/32 trust', ''].join('\n'), 'postgres', 0o640);
+  // Foreground (-n) child in its own session so it outlives `npm run lab:up`; -D discards a
+  // stale pgpool_status. Runs as postgres (no runuser in between: the pid is pgpool's own).
+  const fd = openSync(pp.logFile, 'a');
+  const pg = osIds('postgres');
+  const asRoot = process.getuid?.() === 0;
+  const child = spawn('pgpool', ['-n', '-D', '-f', pp.configFile, '-F', pp.pcpConfigFile, '-a', pp.hbaFile], {
+    cwd: lab.dir,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, HOME: pg.home },
+    ...(asRoot ? { uid: pg.uid, gid: pg.gid } : {}),
+  });
+  closeSync(fd);
+  let exited: string | undefined;
+  child.on('exit', (code, sig) => (exited = `pgpool exited (code ${code}, signal ${sig})`));
+  child.unref();
+  pp.pid = child.pid;
+  saveLab(lab);
+  await waitFor(
+    `${step} (pid file + port)`,
+    30_000,
+    async () => {
+      if (exited) throw new LabStepError(step, `${exited}${fileTail(pp.logFile)}`);
+      return readPidFile(pp.pidFile) === child.pid && !(await portFree(pp.port)) && !(await portFree(pp.pcpPort));
+    },
+    () => exited ?? 'pgpool not listening yet',
+    pp.logFile,
+  );
+}
+
 async function upPgpool(lab: LabInfo, log: (m: string) => void): Promise<void> {
+  const pools = labPgpools(lab);
   const pp = lab.pgpool!;
   await timed(lab, 'pgpool start', log, async () => {
-    mkdirOwned(pp.socketDir, 'postgres', 0o755);
-    writeOwned(pp.configFile, pgpoolConf(lab, pp), 'postgres', 0o640);
-    const md5 = createHash('md5').update(pp.pcpPassword).digest('hex');
-    writeOwned(pp.pcpConfigFile, `# pgtop-ha lab PCP users\n${pp.pcpUser}:${md5}\n`, 'postgres', 0o640);
-    writeOwned(pp.hbaFile, ['local all all trust', 'host all all 127.0.0.1/32 trust', ''].join('\n'), 'postgres', 0o640);
-    writeFileSync(pp.pcpPassFile, `127.0.0.1:${pp.pcpPort}:${pp.pcpUser}:${pp.pcpPassword}\nlocalhost:${pp.pcpPort}:${pp.pcpUser}:${pp.pcpPassword}\n`, { mode: 0o600 });
+    // One .pcppass for both instances (pcp_* tools match host:port:user).
+    const entries = pools.flatMap((p) => [`127.0.0.1:${p.pcpPort}:${p.pcpUser}:${p.pcpPassword}`, `localhost:${p.pcpPort}:${p.pcpUser}:${p.pcpPassword}`]);
+    writeFileSync(pp.pcpPassFile, `${entries.join('\n')}\n`, { mode: 0o600 });
     chmodSync(pp.pcpPassFile, 0o600);
-    // Foreground (-n) child in its own session so it outlives `npm run lab:up`; -D discards a
-    // stale pgpool_status. Runs as postgres (no runuser in between: the pid is pgpool's own).
-    const fd = openSync(pp.logFile, 'a');
-    const pg = osIds('postgres');
-    const asRoot = process.getuid?.() === 0;
-    const child = spawn('pgpool', ['-n', '-D', '-f', pp.configFile, '-F', pp.pcpConfigFile, '-a', pp.hbaFile], {
-      cwd: lab.dir,
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, HOME: pg.home },
-      ...(asRoot ? { uid: pg.uid, gid: pg.gid } : {}),
-    });
-    closeSync(fd);
-    let exited: string | undefined;
-    child.on('exit', (code, sig) => (exited = `pgpool exited (code ${code}, signal ${sig})`));
-    child.unref();
-    pp.pid = child.pid;
-    saveLab(lab);
-    await waitFor(
-      'pgpool start (pid file + port)',
-      30_000,
-      async () => {
-        if (exited) throw new LabStepError('pgpool start', `${exited}${fileTail(pp.logFile)}`);
-        return readPidFile(pp.pidFile) === child.pid && !(await portFree(pp.port)) && !(await portFree(pp.pcpPort));
-      },
-      () => exited ?? 'pgpool not listening yet',
-      pp.logFile,
-    );
+    // Node 0 (higher wd_priority) first, so it is the one that becomes watchdog leader.
+    for (const p of pools) await startPgpool(lab, p);
   });
   await timed(lab, 'pgpool nodes up', log, async () => {
+    for (const p of pools) {
+      let last = '';
+      await waitFor(
+        `pgpool :${p.port} SHOW pool_nodes: 3 nodes up with the right roles`,
+        40_000,
+        async () => {
+          last = await psql('SHOW pool_nodes', lab, p.port, 'SHOW pool_nodes');
+          const rows = parsePoolNodes(last);
+          return rows.length === 3 && rows.every((r, i) => r.status === 'up' && r.role === lab.nodes[i].initialRole);
+        },
+        () => `SHOW pool_nodes:\n${last}`,
+        p.logFile,
+      );
+    }
+  });
+  await timed(lab, 'pgpool watchdog', log, async () => {
     let last = '';
     await waitFor(
-      'pgpool SHOW pool_nodes: 3 nodes up with the right roles',
-      40_000,
+      'pgpool watchdog: one LEADER, the other STANDBY, quorum exists',
+      60_000,
       async () => {
-        last = await psql('SHOW pool_nodes', lab, pp.port, 'SHOW pool_nodes');
-        const rows = parsePoolNodes(last);
-        return rows.length === 3 && rows.every((r, i) => r.status === 'up' && r.role === lab.nodes[i].initialRole);
+        const r = await runRaw(['pcp_watchdog_info', '-h', '127.0.0.1', '-p', String(pp.pcpPort), '-U', pp.pcpUser, '-w', '-v'], {
+          env: { PCPPASSFILE: pp.pcpPassFile },
+          timeoutMs: 10_000,
+        });
+        last = r.stdout + r.stderr;
+        const states = [...last.matchAll(/^Status Name\s*:\s*(.*)$/gm)].map((m) => m[1].trim()).sort();
+        return r.code === 0 && /^Quorum state\s*:\s*QUORUM EXIST$/m.test(last) && states.join(',') === 'LEADER,STANDBY';
       },
-      () => `SHOW pool_nodes:\n${last}`,
+      () => `pcp_watchdog_info -v:\n${last}`,
       pp.logFile,
     );
   });
@@ -892,11 +994,13 @@ function barmanReceiveWalPid(lab: LabInfo): number | undefined {
 
 function labHealthy(lab: LabInfo): boolean {
   if (lab.state !== 'up') return false;
+  if (!lab.sshd || !sshdPid(lab.sshd) || !lab.vip || !vipPresent(lab.vip)) return false;
   for (const n of lab.nodes) {
     if (!pidAlive(readPidFile(join(n.dataDir, 'postmaster.pid')))) return false;
     if (!pidAlive(readPidFile(n.repmgrdPidFile))) return false;
   }
-  if (lab.layers.includes('pgpool') && !pidAlive(readPidFile(lab.pgpool!.pidFile))) return false;
+  // A lab.json from before the watchdog (no pgpoolPeer) is not healthy: it gets rebuilt.
+  if (lab.layers.includes('pgpool') && (!lab.pgpoolPeer || labPgpools(lab).some((p) => !pidAlive(readPidFile(p.pidFile))))) return false;
   if (lab.layers.includes('barman') && !barmanReceiveWalPid(lab)) return false;
   return true;
 }
@@ -918,7 +1022,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabInfo> {
   const t0 = Date.now();
   if (opts.install !== false) await ensurePackages(log);
   const base = opts.basePort ?? (process.env.PGTOP_HA_LAB_BASE_PORT ? Number(process.env.PGTOP_HA_LAB_BASE_PORT) : undefined);
-  if (base !== undefined && !(Number.isInteger(base) && base > 1024 && base < 65530)) throw new LabStepError('ports', `bad base port ${base}`);
+  if (base !== undefined && !(Number.isInteger(base) && base > 1024 && base + PORT_COUNT <= 65536)) throw new LabStepError('ports', `bad base port ${base}`);
   const ports = await pickPorts(base);
   const lab = planLab(dir, ports, layers);
 
@@ -930,6 +1034,13 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabInfo> {
   mkdirOwned(lab.walArchiveDir, 'postgres', 0o750);
   for (const n of lab.nodes) mkdirOwned(join(dir, `node${n.id}`), 'postgres', 0o755);
 
+  // sshd and VIP for the SSH-side probes; recorded before starting so labDown always finds them
+  lab.sshd = planSshd(dir, await freeLoopbackPort(ports));
+  saveLab(lab);
+  await timed(lab, 'sshd start', log, () => startSshd(lab.sshd!, log));
+  lab.vip = planVip(lab.sshd, dir);
+  saveLab(lab);
+  await timed(lab, 'vip', log, () => startVip(lab.vip!, log));
   await upRepmgr(lab, log);
   if (layers.includes('pgpool')) await upPgpool(lab, log);
   if (layers.includes('barman')) await upBarman(lab, log);
@@ -1011,14 +1122,15 @@ export async function labDown(opts: LabDownOptions = {}): Promise<void> {
     }
   }
 
-  // 2. pgpool: its own stop command with its own config, then the pid as a fallback.
-  if (lab?.pgpool) {
-    const pp = lab.pgpool;
+  // 2. pgpool: its own stop command with its own config, then the pid as a fallback. The peer
+  // (watchdog standby) first, so the leader is not left waiting on a node that is going away.
+  for (const pp of lab ? labPgpools(lab).reverse() : []) {
     const pid = readPidFile(pp.pidFile) ?? pp.pid;
     if (pid && pidAlive(pid)) {
-      log('stopping pgpool');
+      const what = `pgpool :${pp.port} (watchdog node ${pp.wdNodeId ?? 0})`;
+      log(`stopping ${what}`);
       await runRaw(['pgpool', '-f', pp.configFile, '-F', pp.pcpConfigFile, '-m', 'fast', 'stop'], { user: 'postgres', cwd: '/', timeoutMs: 30_000 });
-      if (!(await waitPidGone(pid, 15_000))) await stopPid(pid, 'pgpool', log);
+      if (!(await waitPidGone(pid, 15_000))) await stopPid(pid, what, log);
     }
   }
 
@@ -1039,6 +1151,11 @@ export async function labDown(opts: LabDownOptions = {}): Promise<void> {
       if (!(await waitPidGone(pid, 10_000))) problems.push(`PostgreSQL node${n.id} (pid ${pid}) did not stop`);
     }
   }
+
+  // sshd (and the sessions it forked) and the VIP address the lab added.
+  const sshdProblem = lab?.sshd ? await downSshd(lab.sshd, log) : null;
+  const vipProblem = lab?.vip ? await downVip(lab.vip, log) : null;
+  for (const p of [sshdProblem, vipProblem]) if (p) problems.push(p);
 
   // 5. anything that still mentions the lab dir is reported, not killed.
   await sleep(200);

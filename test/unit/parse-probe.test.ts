@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { NodeSample } from '../../src/model/types.ts';
 import { parseLsn, timelineFromWalFileName } from '../../src/model/lsn.ts';
-import { buildProbeQuery } from '../../src/probes/pg/probe-query.ts';
+import { buildProbeQuery, type ProbeQueryOptions } from '../../src/probes/pg/probe-query.ts';
 import { ProbeParseError, parseProbeResults, type ProbeResult } from '../../src/probes/pg/parse-probe.ts';
 
 interface Fixture {
@@ -14,7 +14,7 @@ interface Fixture {
   sections: string[];
   results: ProbeResult[];
   /** buildProbeQuery options of the capture (repmgr fixtures). */
-  probeOptions?: { repmgr?: boolean };
+  probeOptions?: ProbeQueryOptions;
 }
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pg');
@@ -42,6 +42,9 @@ const kinds: Record<string, (s: NodeSample, major: number) => void> = {
     // get_upstream_last_seen() is -1 on a primary: unknown, not "0 s ago".
     assert.deepEqual([r.extVersion, r.localNodeId, r.repmgrdRunning, r.repmgrdPaused, r.upstreamLastSeenSeconds], ['5.3', 1, true, false, null]);
     assert.deepEqual(r.nodes, LAB_REPMGR_NODES);
+    // repmgrd on a primary writes no monitoring_history (test/unit/repmgr-events.test.ts has the events).
+    assert.ok(r.events && r.events.length > 0);
+    assert.equal(r.replicationStatus, null);
   },
   repmgrStandby(s) {
     assert.equal(s.role, 'standby');
@@ -52,6 +55,8 @@ const kinds: Record<string, (s: NodeSample, major: number) => void> = {
     // Seconds since repmgrd last saw pgsql1 (monitor_interval_secs apart): small, never unknown here.
     assert.ok(r.upstreamLastSeenSeconds !== null && r.upstreamLastSeenSeconds >= 0 && r.upstreamLastSeenSeconds < 10);
     assert.deepEqual(r.nodes, LAB_REPMGR_NODES, 'a standby reads the replicated repmgr.nodes');
+    assert.ok(r.events && r.events.length > 0);
+    assert.equal(r.replicationStatus?.standbyNodeId, 2);
   },
   coldPrimary(s, major) {
     assert.equal(s.role, 'primary');
@@ -338,7 +343,7 @@ describe('parseProbeResults strictness', () => {
     const rp = load('15-repmgr-primary.json');
     assert.equal(parse(p17).repmgr, null);
     const stripped = structuredClone(rp);
-    for (const name of ['repmgrd', 'repmgr']) {
+    for (const name of ['repmgrstatus', 'repmgrevents', 'repmgrd', 'repmgr']) {
       const i = stripped.sections.indexOf(name);
       stripped.sections.splice(i, 1);
       stripped.results.splice(i, 1);

@@ -5,7 +5,7 @@ import { type Conninfo, resolveService, toPgTarget } from '../../config/conninfo
 import type { NodeHealth, NodeSample } from '../../model/types.ts';
 import { describePgError } from './describe-error.ts';
 import { parseProbeResults, type RepmgrAccess } from './parse-probe.ts';
-import { CONNECT_QUERY, buildProbeQuery, parseConnectInfo } from './probe-query.ts';
+import { CONNECT_QUERY, buildProbeQuery, parseConnectInfo, probeOptionsFor } from './probe-query.ts';
 
 export interface PollerSink {
   sample(name: string, sample: NodeSample): void;
@@ -128,7 +128,7 @@ export class NodePoller {
     const r = ci.repmgr;
     const readable = r !== null && r.denied.length === 0;
     this.repmgr = r && { extVersion: r.extVersion, unavailable: readable ? null : `role ${client.user ?? '?'} lacks ${r.denied.join(', ')}` };
-    this.query = buildProbeQuery(versionNum, { repmgr: readable });
+    this.query = buildProbeQuery(versionNum, probeOptionsFor(ci));
   }
 
   /** Abandons the connection without waiting: a hung server would never answer a polite end(). */

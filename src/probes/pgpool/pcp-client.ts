@@ -55,7 +55,7 @@ export function cstrings(...parts: string[]): Buffer {
 
 /** Splits a byte stream into frames; throws PcpError('protocol') on an impossible length. */
 export class FrameReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): PcpFrame[] {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -368,9 +368,14 @@ export class PcpClient {
           timeout,
         ]);
       } catch (err) {
-        const dead = this.conn;
-        this.conn = null;
-        dead?.socket.destroy();
+        // An ERROR reply (not FATAL) leaves pgpool's PCP worker waiting for the next request, so
+        // the connection is kept: each new one forks a worker and redoes the md5 exchange.
+        const keep = err instanceof PcpError && (err.kind === 'server' || err.kind === 'watchdog-disabled') && conn !== null;
+        if (!keep) {
+          const dead = this.conn;
+          this.conn = null;
+          dead?.socket.destroy();
+        }
         throw err instanceof PcpError ? err : new PcpError('protocol', `${what} at ${this.where}: ${(err as Error).message}`);
       } finally {
         clearTimeout(timer);

@@ -71,17 +71,18 @@ export function repmgrRunProblem(command: RepmgrCommand, r: RunResult, ctx: { re
   if (/\bsudo: (?:command )?not found/.test(err)) return `sudo is not installed there, but sudo_user is set`;
   const sudoLine = /^sudo: .*(?:not allowed|may not run).*$/m.exec(err);
   if (sudoLine) return `sudo refuses to run ${bin} as ${ctx.sudoUser}: ${sudoLine[0]}`;
-  // bash: "bash: line 1: repmgr: command not found" / "…: /path/repmgr: No such file or directory",
-  // dash: "sh: 1: repmgr: not found", sudo: "sudo: repmgr: command not found", pg_wrapper's own
-  const binLine = err.split('\n').some((l) => l.includes(`${bin}: `) && /(?:command )?not found$|No such file or directory$/.test(l.trimEnd()));
-  if (r.code === 127 || binLine || /pg_wrapper: \S+ was not found/.test(err)) {
-    return `repmgr not found there (\`${bin}\`): is repmgr installed on that host? (or give the full path to the binary)`;
-  }
+  // repmgr's own "ERROR:" means it ran: its wording wins over any "not found" below
   const log = parseRepmgrLog(err);
   const error = log.find((e) => e.level === 'ERROR');
   if (error && /configuration file .* not found|could not open|unable to open/i.test(error.text)) {
     const detail = log.find((e) => e.level === 'DETAIL')?.text;
     return `repmgr.conf ${ctx.repmgrConf} missing or unreadable there${detail ? ` (${firstLine(detail)})` : ''}; check repmgr_config`;
+  }
+  // bash: "bash: line 1: repmgr: command not found" / "…: /path/repmgr: No such file or directory",
+  // dash: "sh: 1: repmgr: not found", sudo: "sudo: repmgr: command not found", pg_wrapper's own
+  const binLine = err.split('\n').some((l) => l.includes(`${bin}: `) && /(?:command )?not found$|No such file or directory$/.test(l.trimEnd()));
+  if (!error && (r.code === 127 || binLine || /pg_wrapper: \S+ was not found/.test(err))) {
+    return `repmgr not found there (\`${bin}\`): is repmgr installed on that host? (or give the full path to the binary)`;
   }
   if (r.signal) return `\`repmgr ${command}\` was killed by signal ${r.signal}`;
   if (r.truncated) return `malformed output from \`repmgr ${command}\`: more than ${MAX_OUTPUT_BYTES} bytes`;

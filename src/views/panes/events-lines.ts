@@ -82,24 +82,15 @@ function row(cols: Column[], e: RepmgrEvent, now: number): Line {
 }
 
 /**
- * One header line, then one line per event, newest first. `events` must already be merged and
- * sorted (mergeRepmgrEvents). With a height, the list stops at the body's last line and that line
- * says how many older events did not fit; height 0 asks for every line (the layout's natural height).
+ * One header line, then one line per event, newest first; `events` must already be merged and
+ * sorted (mergeRepmgrEvents). Every event gets a line whatever size.height says: as in the other
+ * panes, the box shows what fits and puts the count of the rest in its title (frame/box.ts).
  * `empty`: what to say when there are no events (see repmgrEventsUnavailable).
  */
 export function eventsLines(events: readonly RepmgrEvent[], size: PaneSize, now: number, empty = 'no repmgr events'): Line[] {
   const cols = columns(events, size.width);
   const lines: Line[] = [tableHeader(cols)];
-  if (events.length === 0) {
-    lines.push([seg(padEnd(empty, size.width), 'dim')]);
-    return lines;
-  }
-  const room = size.height > 0 ? Math.max(1, size.height - 1) : events.length;
-  const shown = events.length <= room ? events.length : room - 1;
-  for (const e of events.slice(0, shown)) lines.push(row(cols, e, now));
-  if (shown < events.length) {
-    const more = events.length - shown;
-    lines.push([seg(padEnd(`… ${more} older event${more === 1 ? '' : 's'}`, size.width), 'dim')]);
-  }
-  return size.height > 0 ? lines.slice(0, size.height) : lines;
+  for (const e of events) lines.push(row(cols, e, now));
+  if (events.length === 0) lines.push([seg(padEnd(empty, size.width), 'dim')]);
+  return lines;
 }

@@ -1,15 +1,24 @@
 // What every pane reads, derived once per store change: the topology and the layers' cross-check.
 import { buildConsistency, type VipView } from '../../model/consistency.ts';
 import { buildTopology } from '../../model/topology.ts';
+import type { VipState } from '../../probes/ssh/vip.ts';
 import type { AppState } from '../../state/store.ts';
 import type { LagThresholds } from './lag-lines.ts';
 import type { PaneData } from './pane-lines.ts';
 
-export type PaneSource = Pick<AppState, 'nodes' | 'nodeOrder' | 'history' | 'historyVersion' | 'pgpools' | 'pgpoolOrder'> & { vip?: VipView | null };
+export type PaneSource = Pick<AppState, 'nodes' | 'nodeOrder' | 'history' | 'historyVersion' | 'pgpools' | 'pgpoolOrder'> &
+  Partial<Pick<AppState, 'repmgrCli' | 'vip'>>;
+
+/** The VIP as the cross-check needs it: only hosts that answered count either way. */
+export function vipView(v: VipState | null): VipView | null {
+  if (!v) return null;
+  return { address: v.address, asked: v.hosts.filter((h) => h.holds !== null).map((h) => h.name), holders: v.holders };
+}
 
 export function buildPaneData(s: PaneSource, thresholds: LagThresholds, now: number): PaneData {
   const topo = buildTopology(s.nodeOrder.map((n) => s.nodes[n]!));
   const vip = s.vip ?? null;
+  const repmgrCli = s.repmgrCli ?? {};
   return {
     topo,
     nodes: s.nodes,
@@ -21,6 +30,7 @@ export function buildPaneData(s: PaneSource, thresholds: LagThresholds, now: num
     pgpoolOrder: s.pgpoolOrder,
     pgpools: s.pgpools,
     vip,
-    consistency: buildConsistency({ order: s.nodeOrder, nodes: s.nodes, topo, pgpoolOrder: s.pgpoolOrder, pgpools: s.pgpools, vip }),
+    repmgrCli,
+    consistency: buildConsistency({ order: s.nodeOrder, nodes: s.nodes, topo, pgpoolOrder: s.pgpoolOrder, pgpools: s.pgpools, vip: vipView(vip), repmgrCli }),
   };
 }

@@ -1,5 +1,7 @@
 // Dispatch from pane id to its pure formatter, and each pane's natural height for the layout.
-import type { Consistency, VipView } from '../../model/consistency.ts';
+import type { Consistency } from '../../model/consistency.ts';
+import type { RepmgrCliResult } from '../../probes/ssh/repmgr-cli.ts';
+import type { VipState } from '../../probes/ssh/vip.ts';
 import type { PgpoolState } from '../../model/pgpool.ts';
 import type { Topology } from '../../model/topology.ts';
 import type { NodeState } from '../../model/types.ts';
@@ -7,7 +9,10 @@ import type { History } from '../../state/store.ts';
 import type { Line, PaneSize } from '../format/line.ts';
 import { CORE_PANES, type Natural, type PaneId } from '../layout.ts';
 import { type LagThresholds, lagLines } from './lag-lines.ts';
+import { mergeRepmgrEvents, repmgrEventsUnavailable } from '../../model/repmgr-events.ts';
+import { eventsLines } from './events-lines.ts';
 import { pgpoolLines } from './pgpool-lines.ts';
+import { repmgrLines } from './repmgr-lines.ts';
 import { slotsLines } from './slots-lines.ts';
 import { topologyLines } from './topology-lines.ts';
 import { walLines } from './wal-lines.ts';
@@ -22,14 +27,18 @@ export interface PaneData {
   now: number;
   pgpoolOrder: string[];
   pgpools: Record<string, PgpoolState>;
-  vip: VipView | null;
+  vip: VipState | null;
+  repmgrCli: Record<string, RepmgrCliResult>;
   consistency: Consistency;
 }
 
-/** The panes this cluster has: pgpool only when one is configured. */
+/** The panes this cluster has: pgpool only when one is configured, events once repmgr is seen. */
 export function activePanes(d: PaneData): PaneId[] {
   const panes: PaneId[] = [...CORE_PANES];
   if (d.pgpoolOrder.length > 0) panes.push('pgpool');
+  const repmgrSeen = d.order.some((n) => d.nodes[n]!.sample?.repmgr) || Object.keys(d.repmgrCli).length > 0;
+  if (repmgrSeen) panes.push('repmgr');
+  if (d.order.some((n) => d.nodes[n]!.sample?.repmgr)) panes.push('events');
   return panes;
 }
 
@@ -37,10 +46,14 @@ export function paneLines(pane: PaneId, d: PaneData, size: PaneSize): Line[] {
   switch (pane) {
     case 'topology': return topologyLines(d.topo, d.nodes, size, d);
     case 'pgpool': return pgpoolLines(d.pgpoolOrder, d.pgpools, d.nodes, size, d.now);
+    case 'repmgr': return repmgrLines({ order: d.order, nodes: d.nodes, topo: d.topo, repmgrCli: d.repmgrCli, disagreements: d.consistency.disagreements }, size);
     case 'lag': return lagLines(d.topo, d.history, d.historyVersion, d.thresholds, size, d.nodes);
     case 'slots': return slotsLines(d.order, d.nodes, size, d.now);
     case 'wal': return walLines(d.order, d.nodes, d.history, size, d.now);
-    case 'events': return [];
+    case 'events': {
+      const list = d.order.map((n) => d.nodes[n]!);
+      return eventsLines(mergeRepmgrEvents(list), size, d.now, repmgrEventsUnavailable(list) ?? undefined);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // Topology as PostgreSQL reports it: primary → standbys (cascades indented), with each node's
 // role, replication state, timeline, position and lag, and WAL streamers listed apart.
 import type { Consistency, ConsistencyRow, LayerDisagreement } from '../../model/consistency.ts';
+import type { VipState } from '../../probes/ssh/vip.ts';
 import type { Topology, TopoEntry } from '../../model/topology.ts';
 import type { NodeState } from '../../model/types.ts';
 import { type Line, type PaneSize, seg } from '../format/line.ts';
@@ -114,6 +115,18 @@ export interface TopologyContext {
   /** Every layer's view per node and where they disagree; absent: PostgreSQL only. */
   consistency?: Consistency;
   pgpoolOrder?: readonly string[];
+  vip?: VipState | null;
+}
+
+/** Who holds the VIP, per asked host: the holder with its interface, and hosts that could not be asked. */
+function vipLines(v: VipState, width: number): Line[] {
+  const held = v.hosts.filter((h) => h.holds);
+  const ka = (h: VipState['hosts'][number]) => (h.keepalived && h.keepalived !== 'absent' ? `, keepalived ${h.keepalived}` : '');
+  const where = held.map((h) => `${h.name}${h.iface ? ` (${h.iface}${ka(h)})` : ''}`).join(', ');
+  const tone = v.problem ? 'bad' : held.length === 1 ? 'ok' : 'warn';
+  const lines: Line[] = [[seg(`VIP ${v.address}: `, 'dim'), seg(held.length === 0 ? 'held by no host that answered' : `on ${where}`, tone)]];
+  for (const h of v.hosts) if (h.error) for (const l of wrapText(`  ${h.name}: ${h.error}`, width, 2, 4)) lines.push([seg(l, 'warn')]);
+  return lines;
 }
 
 export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, size: PaneSize, ctx: TopologyContext): Line[] {
@@ -161,5 +174,6 @@ export function topologyLines(topo: Topology, nodes: Record<string, NodeState>, 
     const text = `  ${x.row.applicationName || '(no name)'} on ${x.on}: ${what} ${formatBytes(x.row.flushLagBytes)} behind${x.row.slotName ? `, slot ${x.row.slotName}` : ''}, ${x.row.state ?? '?'}, flushed ${pos}`;
     lines.push([seg(padEnd(text, size.width), 'dim')]);
   }
+  if (ctx.vip) lines.push(...vipLines(ctx.vip, size.width));
   return lines;
 }

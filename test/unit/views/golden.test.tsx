@@ -24,7 +24,7 @@ import { frameTitle, paneBody } from '../../../src/views/components/PaneBox.tsx'
 import { type Line, lineText } from '../../../src/views/format/line.ts';
 import { width } from '../../../src/views/format/text.ts';
 import { computeLayout, CORE_PANES, PANE_TITLES, PANES, type PaneId } from '../../../src/views/layout.ts';
-import { naturalHeights, paneLines } from '../../../src/views/panes/pane-lines.ts';
+import { activePanes, naturalHeights, paneLines } from '../../../src/views/panes/pane-lines.ts';
 import { type Scenario, type ScenarioName, SCENARIOS, THRESHOLDS, paneData, VIEW_NOW } from '../../helpers/states.ts';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../../golden/', import.meta.url));
@@ -149,7 +149,7 @@ function assertAppFrame(frame: string, s: Scenario, o: AppFrameOpts): void {
 
   const data = paneData(s);
   const body = frameRows - 2;
-  const layout = computeLayout(columns, body, naturalHeights(data, columns, ascii), o.initialPane ?? null, o.initialPane ?? 'topology');
+  const layout = computeLayout(columns, body, naturalHeights(data, columns, ascii), o.initialPane ?? null, o.initialPane ?? 'topology', activePanes(data));
   let x = 0;
   for (const col of layout.columns) {
     let y = 1;
@@ -180,6 +180,8 @@ describe('golden frames: whole console', () => {
   for (const n of ['healthy17', 'standbyDown', 'splitBrain'] as ScenarioName[]) for (const [c, r] of [SIZES.small, SIZES.big]) frames.push([n, c, r]);
   frames.push(['healthy17', 80, 24, true]);
   frames.push(['healthy17', 160, 40]); // the first width with two columns
+  // The HA stack: every layer side by side, the pgpool and repmgr events panes.
+  for (const n of ['haLab', 'haFailover'] as ScenarioName[]) for (const [c, r] of [SIZES.std, SIZES.mid, [160, 40], SIZES.big] as const) frames.push([n, c, r]);
   for (const [n, c, r, ascii] of frames) {
     const name = `app-${n}-${sizeName(c, r)}${ascii ? '-ascii' : ''}`;
     test(name, (t) => {
@@ -197,6 +199,9 @@ describe('golden frames: each pane zoomed', () => {
   for (const p of CORE_PANES) {
     for (const n of SCENARIO_NAMES) frames.push([n, p, ...SIZES.std]);
     frames.push(['healthy17', p, ...SIZES.mid]);
+  }
+  for (const n of ['haLab', 'haFailover'] as ScenarioName[]) {
+    for (const p of ['topology', 'pgpool', 'repmgr', 'events'] as PaneId[]) for (const size of [SIZES.small, SIZES.std, SIZES.mid]) frames.push([n, p, ...size]);
   }
   for (const [n, p, c, r] of frames) {
     const name = `pane-${p}-${n}-${sizeName(c, r)}`;
