@@ -19,7 +19,7 @@ export async function runSnapshot(loaded: Loaded, opts: { json: boolean; width?:
   }
   const s = store.getState();
   const now = Date.now();
-  if (opts.json) return `${JSON.stringify(buildSnapshot(cluster.name, s.nodeOrder, s.nodes, now), null, 2)}\n`;
+  if (opts.json) return `${JSON.stringify(buildSnapshot(cluster.name, s.nodeOrder, s.nodes, now, s), null, 2)}\n`;
   const width = opts.width ?? 120;
   const data = buildPaneData(s, cluster.thresholds, now);
   const out = [`pgtop-ha snapshot of cluster ${cluster.name} at ${new Date(now).toISOString()}`];

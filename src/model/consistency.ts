@@ -8,6 +8,7 @@ import type { Topology } from './topology.ts';
 import type { NodeState } from './types.ts';
 import type { PoolNodeRow } from '../probes/pgpool/pool-nodes.ts';
 import type { RepmgrCliResult } from '../probes/ssh/repmgr-cli.ts';
+import type { VipState } from '../probes/ssh/vip.ts';
 
 /** The VIP as the SSH probe found it; `holders` are VIP host names from the config. */
 export interface VipView {
@@ -15,6 +16,12 @@ export interface VipView {
   /** Hosts that answered; a host that could not be asked is not counted either way. */
   asked: string[];
   holders: string[];
+}
+
+/** The VIP as the cross-check needs it: only hosts that answered count either way. */
+export function vipView(v: VipState | null): VipView | null {
+  if (!v) return null;
+  return { address: v.address, asked: v.hosts.filter((h) => h.holds !== null).map((h) => h.name), holders: v.holders };
 }
 
 export interface PgpoolCell {

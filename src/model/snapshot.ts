@@ -1,6 +1,11 @@
 // `pgtop-ha snapshot`: one poll as a stable JSON document (schema documented in the README) or
 // as plain text. Pure: built from the same store state the views read.
+import type { RepmgrCliResult } from '../probes/ssh/repmgr-cli.ts';
+import type { VipState } from '../probes/ssh/vip.ts';
+import { buildConsistency, vipView } from './consistency.ts';
 import { repmgrDisagreements } from './crosscheck.ts';
+import { type PgpoolState, sameEndpoint } from './pgpool.ts';
+import { mergeRepmgrEvents } from './repmgr-events.ts';
 import { buildTopology } from './topology.ts';
 import type { NodeState, RepmgrNodeRow, RepmgrSqlState } from './types.ts';
 
@@ -41,9 +46,113 @@ function repmgrNodesJson(nodes: readonly RepmgrNodeRow[], from: string) {
 
 export const SCHEMA_VERSION = 1;
 
-export function buildSnapshot(cluster: string, order: string[], nodes: Record<string, NodeState>, takenAt: number) {
+/** The layers beside PostgreSQL, as the store holds them. */
+export interface SnapshotLayers {
+  pgpoolOrder: string[];
+  pgpools: Record<string, PgpoolState>;
+  repmgrCli: Record<string, RepmgrCliResult>;
+  vip: VipState | null;
+}
+
+const NO_LAYERS: SnapshotLayers = { pgpoolOrder: [], pgpools: {}, repmgrCli: {}, vip: null };
+
+function repmgrdWord(running: boolean | null, paused: boolean | null): string | null {
+  return running === null ? null : !running ? 'not running' : paused ? 'paused' : 'running';
+}
+
+/** repmgr as one document: its registered nodes with repmgrd per node, recent events, and each node's CLI answer. */
+function repmgrSection(list: NodeState[], order: string[], cli: Record<string, RepmgrCliResult>) {
+  const ok = list.filter((n) => n.health.kind === 'ok' && n.sample?.repmgr?.available);
+  const from = ok.find((n) => n.sample!.role === 'primary') ?? ok[0];
+  const reg = from?.sample?.repmgr;
+  const cliList = order.filter((n) => cli[n]).map((n) => cli[n]!);
+  if (!reg?.available && cliList.length === 0) return null;
+  const byLocal = new Map<number, NodeState>();
+  for (const n of list) {
+    const r = n.sample?.repmgr;
+    if (r?.available && r.localNodeId !== null) byLocal.set(r.localNodeId, n);
+  }
+  const view = cliList.find((r) => r.ok && r.node === from?.name) ?? cliList.find((r) => r.ok);
+  const nodesOut = reg?.available
+    ? reg.nodes.map((x) => {
+        const n = byLocal.get(x.id);
+        const r = n?.health.kind === 'ok' ? n.sample?.repmgr : null;
+        const svc = view?.ok ? view.serviceStatus.find((s) => s.id === x.id) : undefined;
+        const shown = view?.ok ? view.clusterShow.find((c) => c.id === x.id) : undefined;
+        return {
+          node_id: x.id,
+          node_name: x.name,
+          config_name: n?.name ?? null,
+          type: x.type,
+          upstream: x.upstreamId === null ? null : (reg.nodes.find((u) => u.id === x.upstreamId)?.name ?? null),
+          active: x.active,
+          priority: x.priority,
+          location: x.location,
+          repmgrd: r?.available ? repmgrdWord(r.repmgrdRunning, r.repmgrdPaused) : svc ? repmgrdWord(svc.repmgrdRunning, svc.paused) : null,
+          upstream_last_seen_seconds: r?.available ? r.upstreamLastSeenSeconds : (svc?.upstreamLastSeenSeconds ?? null),
+          cluster_show_status: shown ? shown.status.raw.trim() : null,
+        };
+      })
+    : [];
+  return {
+    read_from: from?.name ?? null,
+    cluster_show_from: view?.node ?? null,
+    nodes: nodesOut,
+    events: mergeRepmgrEvents(list).map((e) => ({ node_id: e.nodeId, node_name: e.nodeName, event: e.event, successful: e.successful, timestamp: e.timestamp, details: e.details })),
+    cli: cliList.map((r) => ({ node: r.node, ok: r.ok, at: new Date(r.at).toISOString(), error: r.ok ? null : r.error, warnings: r.ok ? r.warnings : [] })),
+  };
+}
+
+function pgpoolSection(list: NodeState[], l: SnapshotLayers) {
+  return l.pgpoolOrder.map((name) => {
+    const p = l.pgpools[name]!;
+    const s = p.health.kind === 'ok' ? p.sample : null;
+    const wd = s?.watchdog ?? null;
+    return {
+      name,
+      target: p.target,
+      reachable: p.health.kind === 'ok',
+      error: p.health.kind === 'down' ? p.health.reason : p.health.kind === 'connecting' ? 'no answer yet' : null,
+      version: s?.version?.version ?? null,
+      nodes: (s?.nodes ?? []).map((b) => ({
+        node_id: b.nodeId,
+        hostname: b.hostname,
+        port: b.port,
+        node: list.find((n) => n.endpoint && sameEndpoint({ host: b.hostname, port: b.port }, n.endpoint))?.name ?? null,
+        status: b.status,
+        pg_status: b.pgStatus,
+        role: b.role,
+        pg_role: b.pgRole,
+        lb_weight: b.lbWeight,
+        select_cnt: b.selectCnt,
+        // bytes, or seconds when pgpool measures delay by time (4.4+ delay_threshold_by_time).
+        replication_delay: b.replicationDelay === null ? null : 'bytes' in b.replicationDelay ? b.replicationDelay.bytes : b.replicationDelay.seconds,
+        replication_delay_unit: b.replicationDelay === null ? null : 'bytes' in b.replicationDelay ? 'bytes' : 'seconds',
+        replication_state: b.replicationState,
+        replication_sync_state: b.replicationSyncState,
+        last_status_change: b.lastStatusChange,
+        status_mismatch: b.statusMismatch,
+        role_mismatch: b.roleMismatch,
+      })),
+      watchdog: wd === null ? null : !wd.ok ? { available: false, error: wd.error } : {
+        available: true,
+        error: null,
+        quorum_state: wd.info.quorumState,
+        total_nodes: wd.info.totalNodes,
+        alive_remote_nodes: wd.info.aliveRemoteNodes,
+        leader_node_name: wd.info.leaderNodeName,
+        leader_host_name: wd.info.leaderHostName,
+        local_node_escalation: wd.info.localNodeEscalation,
+        nodes: wd.info.nodes.map((n) => ({ node_name: n.nodeName, host_name: n.hostName, pgpool_port: n.pgpoolPort, watchdog_port: n.watchdogPort, priority: n.priority, state: n.state, membership: n.membership })),
+      },
+    };
+  });
+}
+
+export function buildSnapshot(cluster: string, order: string[], nodes: Record<string, NodeState>, takenAt: number, layers: SnapshotLayers = NO_LAYERS) {
   const list = order.map((n) => nodes[n]!);
   const topo = buildTopology(list);
+  const consistency = buildConsistency({ order, nodes, topo, pgpoolOrder: layers.pgpoolOrder, pgpools: layers.pgpools, vip: vipView(layers.vip), repmgrCli: layers.repmgrCli });
   const byName = new Map(topo.entries.map((e) => [e.name, e]));
   const ok = list.filter((n) => n.sample && n.health.kind === 'ok');
   // repmgr.nodes replicates from the primary: read it there when it answers, else from any node.
@@ -85,6 +194,19 @@ export function buildSnapshot(cluster: string, order: string[], nodes: Record<st
     repmgr_nodes: repmgrFrom && repmgrState?.available ? repmgrNodesJson(repmgrState.nodes, repmgrFrom.name) : [],
     // Where repmgr's registered topology and PostgreSQL's disagree (empty when they agree).
     disagreements: repmgrDisagreements(list, topo),
+    repmgr: repmgrSection(list, order, layers.repmgrCli),
+    pgpool: pgpoolSection(list, layers),
+    vip: layers.vip && {
+      address: layers.vip.address,
+      holders: layers.vip.holders,
+      problem: layers.vip.problem,
+      hosts: layers.vip.hosts.map((h) => ({ name: h.name, holds: h.holds, iface: h.iface, keepalived: h.keepalived, error: h.error })),
+    },
+    // Every layer's word per node; disagreements name the layers (empty when all agree).
+    consistency: {
+      rows: consistency.rows.map((r) => ({ node: r.node, postgres: r.postgres, repmgr: r.repmgr, pgpool: r.pgpool, vip: r.vip })),
+      disagreements: consistency.disagreements.map((d) => ({ node: d.node, layers: d.layers, message: d.message })),
+    },
     wal_streamers: topo.external.map((x) => ({
       node: x.on,
       kind: x.kind,

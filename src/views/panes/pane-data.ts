@@ -1,19 +1,12 @@
 // What every pane reads, derived once per store change: the topology and the layers' cross-check.
-import { buildConsistency, type VipView } from '../../model/consistency.ts';
+import { buildConsistency, vipView } from '../../model/consistency.ts';
 import { buildTopology } from '../../model/topology.ts';
-import type { VipState } from '../../probes/ssh/vip.ts';
 import type { AppState } from '../../state/store.ts';
 import type { LagThresholds } from './lag-lines.ts';
 import type { PaneData } from './pane-lines.ts';
 
 export type PaneSource = Pick<AppState, 'nodes' | 'nodeOrder' | 'history' | 'historyVersion' | 'pgpools' | 'pgpoolOrder'> &
   Partial<Pick<AppState, 'repmgrCli' | 'vip'>>;
-
-/** The VIP as the cross-check needs it: only hosts that answered count either way. */
-export function vipView(v: VipState | null): VipView | null {
-  if (!v) return null;
-  return { address: v.address, asked: v.hosts.filter((h) => h.holds !== null).map((h) => h.name), holders: v.holders };
-}
 
 export function buildPaneData(s: PaneSource, thresholds: LagThresholds, now: number): PaneData {
   const topo = buildTopology(s.nodeOrder.map((n) => s.nodes[n]!));
