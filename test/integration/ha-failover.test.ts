@@ -6,6 +6,8 @@
 // FAILS the suite. Own lab dir (PGTOP_HA_LAB_FAILOVER_DIR) so it collides with no other lab.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runSnapshot } from '../../src/cli/snapshot.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import type { ClusterConfig } from '../../src/config/schema.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/config/schema.ts';
 import type { Consistency } from '../../src/model/consistency.ts';
@@ -14,6 +16,7 @@ import { type AppStore, createAppStore } from '../../src/state/store.ts';
 import { lineText } from '../../src/views/format/line.ts';
 import { buildPaneData } from '../../src/views/panes/pane-data.ts';
 import { paneLines } from '../../src/views/panes/pane-lines.ts';
+import { writeLabConfig } from '../lab/lab-config.ts';
 import { PG_BIN, labDown, labUp, runRaw, type LabInfo } from '../lab/lab.ts';
 
 const DIR = process.env.PGTOP_HA_LAB_FAILOVER_DIR ?? '/tmp/pgtop-ha-lab-failover';
@@ -23,26 +26,20 @@ let lab: LabInfo;
 let store: AppStore;
 let scheduler: Scheduler;
 
+/**
+ * The config `npm run lab:up` writes for a new user (test/lab/lab-config.ts), loaded the way the
+ * CLI loads it: nodes with SSH to their host for repmgr's CLI, both pgpools (one watchdog cluster)
+ * with PCP, and the VIP.
+ */
 function clusterOf(l: LabInfo): ClusterConfig {
-  return {
-    name: 'lab',
-    nodes: l.nodes.map((n) => ({ name: n.name, conninfo: n.conninfo })),
-    // The lab's two pgpools form one watchdog cluster; both are asked, each with its PCP port.
-    pgpool: [l.pgpool!, l.pgpoolPeer!].map((p, i) => ({
-      name: `pgpool${i + 1}`,
-      conninfo: `host=127.0.0.1 port=${p.port} user=repmgr dbname=repmgr connect_timeout=2`,
-      pcp: { port: p.pcpPort, user: p.pcpUser },
-    })),
-    intervalSeconds: INTERVAL_MS / 1000,
-    thresholds: { ...DEFAULT_THRESHOLDS },
-  };
+  return loadConfig({ configFile: writeLabConfig(l), env: {} }).cluster;
 }
 
 function consistency(): Consistency {
   return buildPaneData(store.getState(), DEFAULT_THRESHOLDS, Date.now()).consistency;
 }
 
-function pane(id: 'topology' | 'pgpool', width = 140): string[] {
+function pane(id: 'topology' | 'pgpool' | 'repmgr', width = 140): string[] {
   const d = buildPaneData(store.getState(), DEFAULT_THRESHOLDS, Date.now());
   return paneLines(id, d, { width, height: 1000, ascii: false }).map((l) => lineText(l).trimEnd());
 }
@@ -79,8 +76,19 @@ describe('HA lab through the console probes: agreement, then a failover', { time
   test('PostgreSQL, repmgr and pgpool agree on three nodes', async () => {
     await waitFor('every node and pgpool answered', 20_000, () => {
       const s = store.getState();
-      return Object.values(s.nodes).every((n) => n.health.kind === 'ok') && Object.values(s.pgpools).every((p) => p.health.kind === 'ok' && p.sample?.watchdog);
+      return Object.values(s.nodes).every((n) => n.health.kind === 'ok') && Object.values(s.pgpools).every((p) => p.health.kind === 'ok' && p.sample?.watchdog)
+        && Object.keys(s.repmgrCli).length === 3 && s.vip !== null;
     });
+    const st = store.getState();
+    // repmgr's CLI over SSH on every node, the VIP held by the lab host.
+    for (const n of ['pgsql1', 'pgsql2', 'pgsql3']) {
+      const r = st.repmgrCli[n]!;
+      assert.ok(r.ok, `${n}: ${JSON.stringify(r)}`);
+      assert.deepEqual(r.clusterShow.map((x) => [x.name, x.role, x.status.state]), [['pgsql1', 'primary', 'running'], ['pgsql2', 'standby', 'running'], ['pgsql3', 'standby', 'running']]);
+    }
+    assert.deepEqual([st.vip!.address, st.vip!.holders, st.vip!.problem], [lab.vip!.address, ['lab'], null]);
+    const rep = pane('repmgr');
+    assert.deepEqual(rep.slice(1, 4).map((l) => l.split(/\s+/).slice(0, 3).join(' ')), ['pgsql1 primary *', '└─pgsql2 standby running', '└─pgsql3 standby running']);
     const c = consistency();
     assert.deepEqual(
       c.rows.map((r) => [r.node, r.postgres, r.repmgr, r.pgpool.pgpool1 && `${r.pgpool.pgpool1.status}/${r.pgpool.pgpool1.role}`]),
@@ -100,12 +108,28 @@ describe('HA lab through the console probes: agreement, then a failover', { time
     const pool = pane('pgpool');
     assert.match(pool[0]!, /^pgpool1 pgpool-II 4\.3\.5 · /);
     assert.ok(pool.some((l) => /^ {2}watchdog: quorum exist · 2\/2 alive · leader /.test(l)), pool.join('\n'));
+    assert.ok(topo.some((l) => l.startsWith(`VIP ${lab.vip!.address}: on lab (`)), topo.join('\n'));
     // Backends are named after the configured nodes they are (matched by host and port).
     assert.deepEqual(pool.slice(2, 5).map((l) => l.trim().split(/\s+/).slice(1, 6).join(' ')), [
       'pgsql1 up up primary primary',
       'pgsql2 up up standby standby',
       'pgsql3 up up standby standby',
     ]);
+  });
+
+  test('snapshot --json on the lab config carries every layer, agreeing', async () => {
+    const snap = JSON.parse(await runSnapshot(loadConfig({ configFile: writeLabConfig(lab), env: {} }), { json: true }));
+    assert.deepEqual(snap.consistency.disagreements, []);
+    assert.deepEqual(snap.consistency.rows.map((r: { node: string; postgres: string; repmgr: string; pgpool: Record<string, { role: string }> }) =>
+      [r.node, r.postgres, r.repmgr, r.pgpool.pgpool1?.role, r.pgpool.pgpool2?.role]), [
+      ['pgsql1', 'primary', 'primary', 'primary', 'primary'], ['pgsql2', 'standby', 'standby', 'standby', 'standby'], ['pgsql3', 'standby', 'standby', 'standby', 'standby'],
+    ]);
+    assert.deepEqual(snap.repmgr.nodes.map((n: { node_name: string; repmgrd: string; cluster_show_status: string }) => [n.node_name, n.repmgrd, n.cluster_show_status]),
+      [['pgsql1', 'running', '* running'], ['pgsql2', 'running', 'running'], ['pgsql3', 'running', 'running']]);
+    assert.ok(snap.repmgr.events.some((e: { event: string }) => e.event === 'primary_register'));
+    assert.deepEqual(snap.pgpool.map((p: { name: string; reachable: boolean; watchdog: { quorum_state: string } }) => [p.name, p.reachable, p.watchdog.quorum_state]),
+      [['pgpool1', true, 'QUORUM EXIST'], ['pgpool2', true, 'QUORUM EXIST']]);
+    assert.deepEqual(snap.vip.holders, ['lab']);
   });
 
   test('stopping the primary: down within two ticks, repmgrd promotes, pgpool follows, no stall', async () => {

@@ -101,7 +101,8 @@ export function repmgrLines(d: RepmgrPaneInput, size: PaneSize): Line[] {
       const entry = d.topo.entries.find((e) => e.name === name);
       const svc = view?.status.find((s) => s.id === r.id);
       const r2 = node?.health.kind === 'ok' ? node.sample?.repmgr : null;
-      const seenSec = r2?.available ? r2.upstreamLastSeenSeconds : (svc?.upstreamLastSeenSeconds ?? null);
+      // Only a standby has an upstream to see; a freshly promoted node still reports its old one.
+      const seenSec = r.type !== 'standby' ? null : r2?.available ? r2.upstreamLastSeenSeconds : (svc?.upstreamLastSeenSeconds ?? null);
       const label = depth === 0 ? name : `${'  '.repeat(depth - 1)}${size.ascii ? '`-' : '└─'}${name}`;
       const cells: Record<string, Cell> = {
         ROLE: [r.active ? r.type : `${r.type}?`, r.active ? undefined : 'dim'],
