@@ -151,10 +151,14 @@ export interface WatchdogInfo {
 
 const WATCHDOG = 'pcp_watchdog_info -v';
 
-/** pgpool prints "" for an unset delegate_ip and, while no leader is known, for the leader names. */
+/**
+ * pgpool prints "" (or "(null)") while no leader is known, and a placeholder for an unset
+ * delegate_ip: "Not_Set" in 4.3.5 (pcp_watchdog_info -v on the lab's two-node watchdog), the
+ * same placeholder the watchdog JSON carries (watchdog-json.ts).
+ */
 const emptyToNull: Conv<string> = (v) => {
   const t = text(v);
-  return t === null || t === '' || t === '(null)' ? null : t;
+  return t === null || t === '' || t === '(null)' || t === 'Not_Set' || t === 'Not Set' ? null : t;
 };
 
 const yesNo: Conv<boolean> = (v) => {

@@ -62,6 +62,16 @@ describe('parsePcpWatchdogInfoVerbose', () => {
       (e: unknown) => e instanceof PgpoolParseError && e.column === 'Total Nodes');
   });
 
+  test('4.3.5 capture from the lab\'s two-pgpool watchdog: leader, standby, unset delegate IP reads null', () => {
+    const w = parsePcpWatchdogInfoVerbose(fixture('pcp_watchdog_info-v-leader.txt'));
+    assert.equal(w.quorumState, 'QUORUM EXIST');
+    assert.equal(w.localNodeEscalation, true);
+    assert.equal(w.escalationLabel, 'Local node escalation');
+    assert.equal(w.leaderHostName, '127.0.0.1');
+    assert.deepEqual(w.nodes.map((n) => [n.state, n.stateCode, n.priority, n.membership, n.delegateIp]), [['LEADER', 4, 2, 'MEMBER', null], ['STANDBY', 7, 1, 'MEMBER', null]]);
+    assert.equal(w.nodes[0]!.nodeName, w.leaderNodeName, 'the asked pgpool comes first, and it leads');
+  });
+
   test('constructed 4.4–4.6 output', () => {
     const w = parsePcpWatchdogInfoVerbose(fixture('constructed-4.6-pcp_watchdog_info-v.txt'));
     const { nodes, ...head } = w;
