@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_THRESHOLDS } from '../config/schema.ts';
+import { DEFAULT_THRESHOLDS, plainCluster } from '../config/schema.ts';
 import { resolvePgBinaries } from '../demo/binaries.ts';
 import type { Loaded } from '../config/load.ts';
 import { type DemoCluster, startDemoCluster } from '../demo/cluster.ts';
@@ -21,13 +21,12 @@ export interface DemoOptions {
 }
 
 export function demoLoaded(cluster: DemoCluster, intervalSeconds = 2): Loaded {
-  const c = {
+  const c = plainCluster({
     name: 'demo',
     nodes: cluster.nodes.map((n) => ({ name: n.name, conninfo: n.conninfo })),
-    pgpool: [],
     intervalSeconds,
     thresholds: { ...DEFAULT_THRESHOLDS },
-  };
+  });
   return { cluster: c, config: { clusters: [c] }, source: 'demo' };
 }
 

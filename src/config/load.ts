@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConninfoError, parseConninfo } from './conninfo.ts';
-import { ConfigError, DEFAULT_INTERVAL_SECONDS, DEFAULT_THRESHOLDS, validateConfig } from './schema.ts';
+import { ConfigError, DEFAULT_INTERVAL_SECONDS, DEFAULT_THRESHOLDS, plainCluster, validateConfig } from './schema.ts';
 import type { AppConfig, ClusterConfig } from './schema.ts';
 
 export interface LoadOptions {
@@ -57,7 +57,7 @@ function fromConninfoFlags(list: string[], interval: number | undefined): AppCon
     if (count > 1) n.name = `${n.name}#${count}`;
   }
   return {
-    clusters: [{ name: 'cli', nodes, pgpool: [], intervalSeconds: interval ?? DEFAULT_INTERVAL_SECONDS, thresholds: { ...DEFAULT_THRESHOLDS } }],
+    clusters: [plainCluster({ name: 'cli', nodes, intervalSeconds: interval ?? DEFAULT_INTERVAL_SECONDS, thresholds: { ...DEFAULT_THRESHOLDS } })],
   };
 }
 

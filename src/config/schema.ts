@@ -31,6 +31,27 @@ export interface PgpoolConfig {
   ssh?: SshTargetConfig;
 }
 
+/** A barman server, asked over SSH on the barman host (`barman -f json …`). */
+export interface BarmanConfig {
+  /** The barman server name (`barman list-backups SERVER`). */
+  server: string;
+  ssh: SshTargetConfig;
+  /** `barman -c FILE`; barman's own default when absent. */
+  configFile?: string;
+  /** barman binary on that host; `barman` on PATH when absent. */
+  barmanBin?: string;
+  /** Run barman through `sudo -n -u` this user (usually barman) when the SSH user is another. */
+  sudoUser?: string;
+}
+
+/** A directory of PostgreSQL 17 pg_basebackup backups (full_… and incr_… directories), read over SSH. */
+export interface BasebackupDirConfig {
+  type: 'basebackup_dir';
+  path: string;
+  ssh: SshTargetConfig;
+  sudoUser?: string;
+}
+
 export interface VipHostConfig {
   name: string;
   ssh: SshTargetConfig;
@@ -52,6 +73,8 @@ export interface ClusterConfig {
   nodes: NodeConfig[];
   pgpool: PgpoolConfig[];
   vip?: VipConfig;
+  barman: BarmanConfig[];
+  backups: BasebackupDirConfig[];
   intervalSeconds: number;
   thresholds: Thresholds;
 }
@@ -59,6 +82,11 @@ export interface ClusterConfig {
 export interface AppConfig {
   clusters: ClusterConfig[];
   auditLog?: string;
+}
+
+/** A cluster of PostgreSQL nodes only; the HA layers (pgpool, VIP, barman, backups) left out. */
+export function plainCluster(c: Pick<ClusterConfig, 'name' | 'nodes' | 'intervalSeconds' | 'thresholds'>): ClusterConfig {
+  return { ...c, pgpool: [], barman: [], backups: [] };
 }
 
 export class ConfigError extends Error {
@@ -192,6 +220,31 @@ function parseVip(v: unknown, path: string): VipConfig {
   return { address, hosts };
 }
 
+function parseBarman(v: unknown, path: string): BarmanConfig {
+  const o = expectObj(v, path, ['server', 'ssh', 'config_file', 'barman_bin', 'sudo_user']);
+  const b: BarmanConfig = { server: expectString(o.server, `${path}.server`), ssh: parseSshTarget(o.ssh, `${path}.ssh`) };
+  if (o.config_file !== undefined) b.configFile = expectString(o.config_file, `${path}.config_file`);
+  if (o.barman_bin !== undefined) b.barmanBin = expectString(o.barman_bin, `${path}.barman_bin`);
+  if (o.sudo_user !== undefined) b.sudoUser = expectOsUser(o.sudo_user, `${path}.sudo_user`);
+  return b;
+}
+
+function parseBackupDir(v: unknown, path: string): BasebackupDirConfig {
+  const o = expectObj(v, path, ['type', 'path', 'ssh', 'sudo_user']);
+  if (o.type !== 'basebackup_dir') throw new ConfigError(`${path}.type`, `expected "basebackup_dir" (a directory of pg_basebackup full_*/incr_* backups), got ${typeName(o.type)}`);
+  const d: BasebackupDirConfig = { type: 'basebackup_dir', path: expectString(o.path, `${path}.path`), ssh: parseSshTarget(o.ssh, `${path}.ssh`) };
+  if (!d.path.startsWith('/')) throw new ConfigError(`${path}.path`, `expected an absolute path, got ${typeName(o.path)}`);
+  if (o.sudo_user !== undefined) d.sudoUser = expectOsUser(o.sudo_user, `${path}.sudo_user`);
+  return d;
+}
+
+/** One mapping or a list of them. */
+function oneOrList<T>(v: unknown, path: string, parse: (x: unknown, p: string) => T): T[] {
+  if (v === undefined) return [];
+  if (Array.isArray(v)) return v.map((x, i) => parse(x, `${path}[${i}]`));
+  return [parse(v, path)];
+}
+
 function uniqueNames(items: ReadonlyArray<{ name: string }>, path: string, what: string): void {
   const seen = new Set<string>();
   items.forEach((n, i) => {
@@ -210,7 +263,7 @@ function parseThresholds(v: unknown, path: string): Thresholds {
 }
 
 function parseCluster(name: string, v: unknown, path: string, defaultInterval: number): ClusterConfig {
-  const o = expectObj(v, path, ['nodes', 'pgpool', 'vip', 'interval', 'thresholds']);
+  const o = expectObj(v, path, ['nodes', 'pgpool', 'vip', 'barman', 'backups', 'interval', 'thresholds']);
   if (!Array.isArray(o.nodes) || o.nodes.length === 0) {
     throw new ConfigError(`${path}.nodes`, `expected a non-empty list of nodes, got ${typeName(o.nodes)}`);
   }
@@ -222,10 +275,16 @@ function parseCluster(name: string, v: unknown, path: string, defaultInterval: n
     pgpool = o.pgpool.map((p, i) => parsePgpool(p, `${path}.pgpool[${i}]`));
     uniqueNames(pgpool, `${path}.pgpool`, 'pgpool');
   }
+  const barman = oneOrList(o.barman, `${path}.barman`, parseBarman);
+  const backups = o.backups === undefined ? [] : Array.isArray(o.backups)
+    ? o.backups.map((b, i) => parseBackupDir(b, `${path}.backups[${i}]`))
+    : (() => { throw new ConfigError(`${path}.backups`, `expected a list of backup sources, each {type: basebackup_dir, path, ssh}, got ${typeName(o.backups)}`); })();
   const cluster: ClusterConfig = {
     name,
     nodes,
     pgpool,
+    barman,
+    backups,
     intervalSeconds: o.interval === undefined ? defaultInterval : expectNumber(o.interval, `${path}.interval`, 0.2, 3600),
     thresholds: parseThresholds(o.thresholds, `${path}.thresholds`),
   };

@@ -201,6 +201,8 @@ export function clusterConfig(name: string, specs: Array<Pick<NodeSpec, 'name' |
     thresholds: { ...THRESHOLDS },
     nodes: specs.map((s) => ({ name: s.name, conninfo: `host=127.0.0.1 port=${s.port} user=pgtop_probe dbname=postgres` })),
     pgpool: pgpools.map((p, i) => ({ name: p, conninfo: `host=127.0.0.1 port=${9999 + i} user=pgtop_probe dbname=postgres` })),
+    barman: [],
+    backups: [],
   };
 }
 

@@ -31,6 +31,8 @@ function loaded(user?: string): Loaded {
     name: 'lab',
     nodes: lab.nodes.map((n) => ({ name: n.name, conninfo: user ? `host=127.0.0.1 port=${n.port} user=${user} dbname=repmgr` : n.conninfo })),
     pgpool: [],
+    barman: [],
+    backups: [],
     intervalSeconds: 1,
     thresholds: { ...DEFAULT_THRESHOLDS },
   };

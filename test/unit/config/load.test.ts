@@ -61,6 +61,17 @@ clusters:
     assert.deepEqual(cluster.pgpool, [{ name: 'pool1', conninfo: 'host=10.0.0.5 port=9999 user=pgtop dbname=postgres', pcp: { port: 9898, user: 'pcpadmin' }, ssh: 'pool1' }]);
     assert.deepEqual(cluster.vip, { address: '10.0.0.100', hosts: [{ name: 'pool1', ssh: 'root@10.0.0.5' }] });
     assert.deepEqual(loadConfig({ configFile: file('good4.yaml', GOOD), env: {} }).cluster.pgpool, []);
+    const withBackups = `
+clusters:
+  b:
+    nodes: [ { name: n1, conninfo: "host=10.0.0.1" } ]
+    barman: { server: main, ssh: "barman@backup1", config_file: /etc/barman.conf }
+    backups:
+      - { type: basebackup_dir, path: /srv/backups/pg17, ssh: "postgres@backup1", sudo_user: postgres }
+`;
+    const b = loadConfig({ configFile: file('b.yaml', withBackups), env: {} }).cluster;
+    assert.deepEqual(b.barman, [{ server: 'main', ssh: 'barman@backup1', configFile: '/etc/barman.conf' }]);
+    assert.deepEqual(b.backups, [{ type: 'basebackup_dir', path: '/srv/backups/pg17', ssh: 'postgres@backup1', sudoUser: 'postgres' }]);
   });
 
   test('--cluster picks one, its own interval and thresholds apply, --interval overrides', () => {
@@ -112,6 +123,9 @@ describe('bad config: one paragraph naming the file, the key path and what was e
     ['pgpool pcp without port', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], pgpool: [{name: p1, conninfo: "port=9999", pcp: {user: u}}]}\n', /pgpool\[0\]\.pcp\.port: expected a number/],
     ['pgpool name twice', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], pgpool: [{name: p1, conninfo: "port=1"}, {name: p1, conninfo: "port=2"}]}\n', /pgpool\[1\]\.name: pgpool name "p1" is used twice/],
     ['vip address not an IP', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], vip: {address: "$(id)", hosts: [{name: a, ssh: a}]}}\n', /vip\.address: expected an IPv4 or IPv6 address/],
+    ['backups wrong type', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], backups: [{type: pgbackrest, path: /b, ssh: h}]}\n', /backups\[0\]\.type: expected "basebackup_dir"/],
+    ['backups relative path', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], backups: [{type: basebackup_dir, path: b, ssh: h}]}\n', /backups\[0\]\.path: expected an absolute path/],
+    ['barman without server', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], barman: {ssh: "barman@b"}}\n', /clusters\.p\.barman\.server: expected a non-empty string/],
     ['vip without hosts', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], vip: {address: 10.0.0.9}}\n', /vip\.hosts: expected a non-empty list of hosts/],
   ];
   for (const [name, text, expected] of cases) {
