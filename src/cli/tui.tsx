@@ -4,7 +4,7 @@ import React from 'react';
 import { AuditLog, defaultAuditPath } from '../actions/audit.ts';
 import { runSwitchWal } from '../actions/switch-wal-flow.ts';
 import type { Loaded } from '../config/load.ts';
-import { createScheduler, storeNodesFromConfig, storePgpoolsFromConfig } from '../probes/scheduler.ts';
+import { createScheduler, backupSourceKeys, storeNodesFromConfig, storePgpoolsFromConfig } from '../probes/scheduler.ts';
 import { createAppStore } from '../state/store.ts';
 import { installInkPatches } from '../terminal/ink-patches.ts';
 import { enterScreen } from '../terminal/screen.ts';
@@ -30,6 +30,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
     readOnly: opts.readOnly,
     nodes: storeNodesFromConfig(cluster),
     pgpools: storePgpoolsFromConfig(cluster),
+    backupOrder: backupSourceKeys(cluster),
   });
   const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
   const audit = new AuditLog(config.auditLog ?? defaultAuditPath());

@@ -175,6 +175,11 @@ export function storeNodesFromConfig(cluster: ClusterConfig) {
   });
 }
 
+/** A backup source's key in the store: barman servers and directories, in config order. */
+export function backupSourceKeys(cluster: ClusterConfig): string[] {
+  return [...cluster.barman.map((b) => `barman:${b.server}`), ...cluster.backups.map((d) => `dir:${d.path}`)];
+}
+
 export function storePgpoolsFromConfig(cluster: ClusterConfig) {
   return cluster.pgpool.map((p) => ({ name: p.name, target: describeTarget(parseConninfo(p.conninfo)) }));
 }

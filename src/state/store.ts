@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import { lsnDiff } from '../model/lsn.ts';
 import { buildTopology } from '../model/topology.ts';
+import type { BackupSourceState } from '../model/backups.ts';
 import type { PgpoolSample, PgpoolState } from '../model/pgpool.ts';
 import type { RepmgrCliResult } from '../probes/ssh/repmgr-cli.ts';
 import type { VipState } from '../probes/ssh/vip.ts';
@@ -36,6 +37,9 @@ export interface AppState {
   repmgrCli: Record<string, RepmgrCliResult>;
   /** Who holds the VIP; null when no VIP is configured or not asked yet. */
   vip: VipState | null;
+  /** Backup sources in config order (keys of `backups`), and what each last answered. */
+  backupOrder: string[];
+  backups: Record<string, BackupSourceState>;
   lastRefreshAt: number | null;
   history: History;
   historyVersion: number;
@@ -44,7 +48,10 @@ export interface AppState {
 
 export type NodeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
 export type PgpoolUpdate = { layer: 'pgpool'; name: string; sample: PgpoolSample } | { layer: 'pgpool'; name: string; health: NodeHealth };
-export type SshLayerUpdate = { layer: 'repmgrCli'; name: string; result: RepmgrCliResult } | { layer: 'vip'; state: VipState };
+export type SshLayerUpdate =
+  | { layer: 'repmgrCli'; name: string; result: RepmgrCliResult }
+  | { layer: 'vip'; state: VipState }
+  | { layer: 'backups'; key: string; state: BackupSourceState };
 export type ProbeUpdate = NodeUpdate | PgpoolUpdate | SshLayerUpdate;
 
 export interface AppActions {
@@ -65,6 +72,7 @@ export interface StoreInit {
   readOnly?: boolean;
   nodes: Array<Pick<NodeState, 'name' | 'target' | 'endpoint'>>;
   pgpools?: Array<Pick<PgpoolState, 'name' | 'target'>>;
+  backupOrder?: string[];
 }
 
 function ring(map: Map<string, Ring>, key: string): Ring {
@@ -89,6 +97,8 @@ export function createAppStore(init: StoreInit) {
     pgpools,
     repmgrCli: {},
     vip: null,
+    backupOrder: init.backupOrder ?? [],
+    backups: {},
     lastRefreshAt: null,
     history: { lagBytes: new Map(), lagSeconds: new Map(), walRate: new Map() },
     historyVersion: 0,
@@ -108,11 +118,16 @@ export function createAppStore(init: StoreInit) {
       let pgpoolsNext = state.pgpools;
       let repmgrCliNext = state.repmgrCli;
       let vipNext = state.vip;
+      let backupsNext = state.backups;
       let lastRefreshAt = state.lastRefreshAt;
       const sampled: Array<{ prev: NodeSample | null; name: string }> = [];
       for (const u of updates) {
         if ('layer' in u && u.layer === 'repmgrCli') {
           repmgrCliNext = { ...repmgrCliNext, [u.name]: u.result };
+          continue;
+        }
+        if ('layer' in u && u.layer === 'backups') {
+          backupsNext = { ...backupsNext, [u.key]: u.state };
           continue;
         }
         if ('layer' in u && u.layer === 'vip') {
@@ -136,10 +151,10 @@ export function createAppStore(init: StoreInit) {
           nodesNext = { ...nodesNext, [u.name]: { ...prev, health: u.health } };
         }
       }
-      if (nodesNext === state.nodes && pgpoolsNext === state.pgpools && repmgrCliNext === state.repmgrCli && vipNext === state.vip) return;
+      if (nodesNext === state.nodes && pgpoolsNext === state.pgpools && repmgrCliNext === state.repmgrCli && vipNext === state.vip && backupsNext === state.backups) return;
       const all = Object.values(nodesNext);
       for (const { prev, name } of sampled) recordHistory(state.history, prev, nodesNext[name]!, all);
-      set({ nodes: nodesNext, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
+      set({ nodes: nodesNext, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, backups: backupsNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
     },
 
     setPaused: (paused) => set({ paused }),

@@ -2,6 +2,7 @@
 // channels on that connection, capped per host below sshd's MaxSessions (10) so a burst queues
 // here instead of being refused by the server.
 
+import { StringDecoder } from 'node:string_decoder';
 import ssh2 from 'ssh2';
 import type { Client as ClientT, ClientChannel, ConnectConfig } from 'ssh2';
 import { buildCommand } from './shell-quote.ts';
@@ -42,6 +43,33 @@ export interface RunResult {
   stderr: string;
   truncated: boolean;
   durationMs: number;
+}
+
+export interface StreamOptions {
+  sudoUser?: string;
+  /**
+   * Bounds queueing, connecting AND the command; at the deadline the remote process is sent KILL
+   * (as `run` does). Unset: queueing + connecting get 30 s and the command runs unbounded — what
+   * a backup that may take hours needs.
+   */
+  timeoutMs?: number;
+  /** Output as it arrives, decoded as UTF-8; a character split across packets is held back, not mangled. */
+  onStdout(chunk: string): void;
+  onStderr(chunk: string): void;
+  /**
+   * Stops READING: closes the channel and resolves with `aborted: true`. It does not promise to
+   * stop the remote command (no signal is sent; OpenSSH without a pty may let it run on, or it may
+   * die on its next write to the closed pipe). Callers that must not disturb the command (a barman
+   * backup) never abort. Aborted before the exec request is sent, the command never starts.
+   */
+  signal?: AbortSignal;
+}
+
+export interface StreamResult {
+  code: number | null;
+  signal: string | null;
+  durationMs: number;
+  aborted: boolean;
 }
 
 export interface HostStats {
@@ -112,6 +140,32 @@ export class SshPool {
       throw err;
     }
     return this.exec(conn, client, command, deadline, timedOut, opts.maxOutputBytes ?? 1 << 20, t0, release);
+  }
+
+  /** Like `run`, same queue, channel cap and errors, but output goes to callbacks as it arrives. */
+  async stream(target: SshTarget, argv: readonly string[], opts: StreamOptions): Promise<StreamResult> {
+    if (this.closed) throw new SshError('closed', 'ssh pool is closed');
+    const t0 = performance.now();
+    const command = buildCommand(argv, { sudoUser: opts.sudoUser });
+    const conn = this.conn(target);
+    const aborted = (): StreamResult => ({ code: null, signal: null, durationMs: Math.round(performance.now() - t0), aborted: true });
+    if (opts.signal?.aborted) return aborted();
+    const setupMs = opts.timeoutMs ?? 30_000;
+    const deadline = Date.now() + setupMs;
+    const timedOut = () => new SshTimeoutError(`${conn.where}: command timed out after ${setupMs} ms: ${argv.join(' ').slice(0, 80)}`);
+    const release = await this.acquire(conn, deadline, timedOut);
+    let client: ClientT;
+    try {
+      client = await withDeadline(this.connected(conn), deadline, timedOut);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if (opts.signal?.aborted) {
+      release();
+      return aborted();
+    }
+    return this.execStream(conn, client, command, opts.timeoutMs === undefined ? null : deadline, timedOut, opts, t0, release);
   }
 
   stats(target: SshTarget): HostStats {
@@ -375,6 +429,99 @@ export class SshPool {
           });
           stream.once('close', () => {
             release();
+            finish(null);
+          });
+        });
+      } catch (err) {
+        release();
+        finish(mapSshError(err, c.where));
+      }
+    });
+  }
+
+  private execStream(c: Conn, client: ClientT, command: string, deadline: number | null, timedOut: () => Error, opts: StreamOptions, t0: number, release: () => void): Promise<StreamResult> {
+    return new Promise((resolve, reject) => {
+      const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+      let code: number | null = null;
+      let signal: string | null = null;
+      let channel: ClientChannel | null = null;
+      let finished = false;
+      let timer: NodeJS.Timeout | undefined;
+      // Closing ourselves: the slot frees when sshd confirms the close; if it never does, free it anyway.
+      const closeChannel = (kill: boolean) => {
+        if (!channel) return release();
+        if (kill) {
+          try {
+            channel.signal('KILL');
+          } catch {
+            /* the channel may already be closing */
+          }
+        }
+        channel.close();
+        setTimeout(release, 5_000).unref();
+      };
+      const finish = (err: Error | null, wasAborted = false) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        client.removeListener('close', onConnClose);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve({ code, signal, durationMs: Math.round(performance.now() - t0), aborted: wasAborted });
+      };
+      // A throwing callback must not become an uncaught exception inside ssh2's event loop.
+      const deliver = (which: 'stdout' | 'stderr', text: string) => {
+        if (finished || text === '') return;
+        try {
+          (which === 'stdout' ? opts.onStdout : opts.onStderr)(text);
+        } catch (err) {
+          closeChannel(false);
+          finish(err instanceof Error ? err : new Error(String(err)));
+        }
+      };
+      const onConnClose = () => {
+        release();
+        finish(new SshError('closed', `${c.where}: connection lost while running a command`));
+      };
+      const onAbort = () => {
+        if (finished) return;
+        closeChannel(false);
+        finish(null, true);
+      };
+      client.once('close', onConnClose);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (deadline !== null) {
+        timer = setTimeout(() => {
+          if (finished) return;
+          closeChannel(true);
+          finish(timedOut());
+        }, Math.max(0, deadline - Date.now()));
+      }
+
+      try {
+        client.exec(command, (err, stream) => {
+          if (err) {
+            release();
+            finish(mapSshError(err, c.where));
+            return;
+          }
+          channel = stream;
+          if (finished) {
+            stream.close(); // timed out or aborted while the channel was opening
+            stream.once('close', release);
+            return;
+          }
+          stream.on('data', (d: Buffer) => deliver('stdout', decoders.stdout.write(d)));
+          stream.stderr.on('data', (d: Buffer) => deliver('stderr', decoders.stderr.write(d)));
+          stream.on('exit', (exitCode: number | null, sig?: string) => {
+            code = exitCode ?? null;
+            signal = sig ?? null;
+          });
+          stream.once('close', () => {
+            release();
+            // a truncated sequence at the very end comes out as U+FFFD rather than vanishing
+            deliver('stdout', decoders.stdout.end());
+            deliver('stderr', decoders.stderr.end());
             finish(null);
           });
         });

@@ -78,6 +78,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const pgpoolOrder = useStore(store, (s) => s.pgpoolOrder);
   const repmgrCli = useStore(store, (s) => s.repmgrCli);
   const vip = useStore(store, (s) => s.vip);
+  const backupOrder = useStore(store, (s) => s.backupOrder);
+  const backups = useStore(store, (s) => s.backups);
   useStaleClock(lastRefreshAt, intervalMs, now);
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
   const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
@@ -125,8 +127,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   });
 
   const data = useMemo(
-    () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip }, thresholds, now()),
-    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, thresholds],
+    () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups }, thresholds, now()),
+    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups, thresholds],
   );
 
   const rowsOut = composeFrame({

@@ -1,6 +1,6 @@
 // Where each pane goes for a terminal size. Pure: the sum of heights never exceeds the rows we
 // have, because a frame taller than the terminal makes Ink clear and repaint (a flash in tmux).
-export const PANES = ['topology', 'pgpool', 'repmgr', 'lag', 'slots', 'wal', 'events'] as const;
+export const PANES = ['topology', 'pgpool', 'repmgr', 'lag', 'slots', 'wal', 'backups', 'events'] as const;
 export type PaneId = (typeof PANES)[number];
 /** Shown for every cluster; the others only when their layer is configured or seen. */
 export const CORE_PANES: readonly PaneId[] = ['topology', 'lag', 'slots', 'wal'];
@@ -12,6 +12,7 @@ export const PANE_TITLES: Record<PaneId, string> = {
   lag: 'Replication lag',
   slots: 'Replication slots',
   wal: 'WAL & archiving',
+  backups: 'Backups',
   events: 'repmgr events',
 };
 
@@ -31,7 +32,7 @@ export type Natural = Partial<Record<PaneId, number>>;
 const BORDER = 2;
 const FLEX: PaneId = 'lag';
 /** Who gets rows first when not every pane fits: who is primary matters most, slots least; during a failover the event log says what repmgrd did. */
-const PRIORITY: readonly PaneId[] = ['topology', 'pgpool', 'lag', 'events', 'repmgr', 'wal', 'slots'];
+const PRIORITY: readonly PaneId[] = ['topology', 'pgpool', 'lag', 'events', 'repmgr', 'backups', 'wal', 'slots'];
 /** Below this many body rows four panes are four slivers: show the focused pane alone. */
 export const MIN_ROWS_FOR_ALL = 4 * (BORDER + 1) + 2;
 
@@ -100,7 +101,7 @@ export function computeLayout(
     const leftWidth = Math.ceil(cols * 0.55);
     // The HA layers (topology, pgpool) and lag on the left; slots, WAL and the event log on the right.
     const left = fitting(shown.filter((p) => p === 'topology' || p === 'pgpool' || p === 'repmgr' || p === 'lag'), bodyRows, natural, focus);
-    const right = fitting(shown.filter((p) => p === 'slots' || p === 'wal' || p === 'events'), bodyRows, natural, focus);
+    const right = fitting(shown.filter((p) => p === 'slots' || p === 'wal' || p === 'backups' || p === 'events'), bodyRows, natural, focus);
     const lh = stack(left, natural, bodyRows);
     const rh = stack(right, natural, bodyRows);
     return {

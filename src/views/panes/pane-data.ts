@@ -6,7 +6,7 @@ import type { LagThresholds } from './lag-lines.ts';
 import type { PaneData } from './pane-lines.ts';
 
 export type PaneSource = Pick<AppState, 'nodes' | 'nodeOrder' | 'history' | 'historyVersion' | 'pgpools' | 'pgpoolOrder'> &
-  Partial<Pick<AppState, 'repmgrCli' | 'vip'>>;
+  Partial<Pick<AppState, 'repmgrCli' | 'vip' | 'backupOrder' | 'backups'>>;
 
 export function buildPaneData(s: PaneSource, thresholds: LagThresholds, now: number): PaneData {
   const topo = buildTopology(s.nodeOrder.map((n) => s.nodes[n]!));
@@ -24,6 +24,8 @@ export function buildPaneData(s: PaneSource, thresholds: LagThresholds, now: num
     pgpools: s.pgpools,
     vip,
     repmgrCli,
+    backupOrder: s.backupOrder ?? [],
+    backups: s.backups ?? {},
     consistency: buildConsistency({ order: s.nodeOrder, nodes: s.nodes, topo, pgpoolOrder: s.pgpoolOrder, pgpools: s.pgpools, vip: vipView(vip), repmgrCli }),
   };
 }

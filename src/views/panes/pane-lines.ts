@@ -11,6 +11,8 @@ import { CORE_PANES, type Natural, type PaneId } from '../layout.ts';
 import { type LagThresholds, lagLines } from './lag-lines.ts';
 import { mergeRepmgrEvents, repmgrEventsUnavailable } from '../../model/repmgr-events.ts';
 import { eventsLines } from './events-lines.ts';
+import type { BackupSourceState } from '../../model/backups.ts';
+import { backupsLines } from './backups-lines.ts';
 import { pgpoolLines } from './pgpool-lines.ts';
 import { repmgrLines } from './repmgr-lines.ts';
 import { slotsLines } from './slots-lines.ts';
@@ -29,6 +31,8 @@ export interface PaneData {
   pgpools: Record<string, PgpoolState>;
   vip: VipState | null;
   repmgrCli: Record<string, RepmgrCliResult>;
+  backupOrder: string[];
+  backups: Record<string, BackupSourceState>;
   consistency: Consistency;
 }
 
@@ -39,6 +43,7 @@ export function activePanes(d: PaneData): PaneId[] {
   const repmgrSeen = d.order.some((n) => d.nodes[n]!.sample?.repmgr) || Object.keys(d.repmgrCli).length > 0;
   if (repmgrSeen) panes.push('repmgr');
   if (d.order.some((n) => d.nodes[n]!.sample?.repmgr)) panes.push('events');
+  if (d.backupOrder.length > 0) panes.push('backups');
   return panes;
 }
 
@@ -49,6 +54,7 @@ export function paneLines(pane: PaneId, d: PaneData, size: PaneSize): Line[] {
     case 'repmgr': return repmgrLines({ order: d.order, nodes: d.nodes, topo: d.topo, repmgrCli: d.repmgrCli, disagreements: d.consistency.disagreements }, size);
     case 'lag': return lagLines(d.topo, d.history, d.historyVersion, d.thresholds, size, d.nodes);
     case 'slots': return slotsLines(d.order, d.nodes, size, d.now);
+    case 'backups': return backupsLines(d.backupOrder, d.backups, size, d.now);
     case 'wal': return walLines(d.order, d.nodes, d.history, size, d.now);
     case 'events': {
       const list = d.order.map((n) => d.nodes[n]!);
