@@ -24,6 +24,28 @@ export interface Flash {
   at: number;
 }
 
+/**
+ * A long-running action (a barman backup) with its live output. Hiding the panel never stops
+ * the job: it keeps running and its output keeps being collected.
+ */
+export interface Job {
+  title: string;
+  /** Where it runs, for the panel's first line. */
+  target: string;
+  startedAt: number;
+  /** Output lines, the last JOB_LINES kept. */
+  lines: string[];
+  /** The latest progress line the tool printed, shown apart from the scroll. */
+  progress: string | null;
+  finishedAt: number | null;
+  ok: boolean | null;
+  /** One line summing up the outcome (the tool's own error on failure). */
+  result: string | null;
+  hidden: boolean;
+}
+
+export const JOB_LINES = 200;
+
 export interface AppState {
   cluster: string;
   intervalMs: number;
@@ -44,6 +66,7 @@ export interface AppState {
   history: History;
   historyVersion: number;
   flash: Flash | null;
+  job: Job | null;
 }
 
 export type NodeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
@@ -62,6 +85,10 @@ export interface AppActions {
   setPaused(paused: boolean): void;
   setIntervalMs(ms: number): void;
   setFlash(text: string, tone: Flash['tone']): void;
+  startJob(title: string, target: string): void;
+  jobOutput(lines: string[], progress?: string | null): void;
+  finishJob(ok: boolean, result: string): void;
+  setJobHidden(hidden: boolean): void;
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
@@ -103,6 +130,7 @@ export function createAppStore(init: StoreInit) {
     history: { lagBytes: new Map(), lagSeconds: new Map(), walRate: new Map() },
     historyVersion: 0,
     flash: null,
+    job: null,
 
     applySample(name, sample) {
       get().applyBatch([{ name, sample }]);
@@ -160,6 +188,20 @@ export function createAppStore(init: StoreInit) {
     setPaused: (paused) => set({ paused }),
     setIntervalMs: (intervalMs) => set({ intervalMs }),
     setFlash: (text, tone) => set({ flash: { text, tone, at: Date.now() } }),
+    startJob: (title, target) => set({ job: { title, target, startedAt: Date.now(), lines: [], progress: null, finishedAt: null, ok: null, result: null, hidden: false } }),
+    jobOutput: (lines, progress) => {
+      const j = get().job;
+      if (!j || (lines.length === 0 && progress === undefined)) return;
+      set({ job: { ...j, lines: [...j.lines, ...lines].slice(-JOB_LINES), progress: progress === undefined ? j.progress : progress } });
+    },
+    finishJob: (ok, result) => {
+      const j = get().job;
+      if (j) set({ job: { ...j, ok, result, finishedAt: Date.now() } });
+    },
+    setJobHidden: (hidden) => {
+      const j = get().job;
+      if (j) set({ job: { ...j, hidden } });
+    },
   }));
 }
 

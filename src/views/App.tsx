@@ -47,6 +47,16 @@ function useStaleClock(lastRefreshAt: number | null, intervalMs: number, now: ()
   }, [lastRefreshAt, intervalMs, now]);
 }
 
+/** The job panel counts its elapsed time up once a second while the job runs and is shown. */
+function useJobClock(running: boolean): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const id = setInterval(() => setTick((x) => x + 1), 1000);
+    return () => clearInterval(id);
+  }, [running]);
+}
+
 function useTerminalSize(fixed?: { columns: number; rows: number }) {
   const { stdout } = useStdout();
   const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
@@ -74,6 +84,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const intervalMs = useStore(store, (s) => s.intervalMs);
   const lastRefreshAt = useStore(store, (s) => s.lastRefreshAt);
   const flash = useStore(store, (s) => s.flash);
+  const job = useStore(store, (s) => s.job);
   const pgpools = useStore(store, (s) => s.pgpools);
   const pgpoolOrder = useStore(store, (s) => s.pgpoolOrder);
   const repmgrCli = useStore(store, (s) => s.repmgrCli);
@@ -81,6 +92,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const backupOrder = useStore(store, (s) => s.backupOrder);
   const backups = useStore(store, (s) => s.backups);
   useStaleClock(lastRefreshAt, intervalMs, now);
+  useJobClock(job !== null && job.ok === null && !job.hidden);
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
   const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
   const [help, setHelp] = useState(false);
@@ -104,7 +116,11 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     switch (cmd.id) {
       case 'quit': controls.quit(); exit(); return;
       case 'help': setHelp((h) => !h); return;
-      case 'back': if (help) setHelp(false); else setZoomed(null); return;
+      case 'back':
+        if (help) setHelp(false);
+        else if (state.job && !state.job.hidden) state.setJobHidden(true);
+        else setZoomed(null);
+        return;
       case 'focusNext': case 'focusPrev': {
         const panes = orderPanes(activePanes(data));
         const i = Math.max(0, panes.indexOf(focus));
@@ -132,7 +148,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   );
 
   const rowsOut = composeFrame({
-    columns, rows, data, focus, zoomed, help, dialog, ascii, now: now(),
+    columns, rows, data, focus, zoomed, help, dialog, job, ascii, now: now(),
     status: { cluster, paused, readOnly, intervalMs, lastRefreshAt, flash },
   });
   return <FrameView rows={rowsOut} columns={columns} color={color} />;

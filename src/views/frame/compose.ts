@@ -3,6 +3,8 @@
 import type { Flash } from '../../state/store.ts';
 import { type DialogState, dialogArea } from '../components/Dialog.tsx';
 import { helpBox } from '../components/Help.tsx';
+import { jobArea } from '../components/JobPanel.tsx';
+import type { Job } from '../../state/store.ts';
 import type { Line } from '../format/line.ts';
 import { computeLayout, PANE_TITLES, type PaneId } from '../layout.ts';
 import { activePanes, naturalHeights, type PaneData, paneLines } from '../panes/pane-lines.ts';
@@ -21,6 +23,8 @@ export interface FrameInput {
   zoomed: PaneId | null;
   help: boolean;
   dialog: DialogState | null;
+  /** A running (or finished, not yet closed) action's output panel. */
+  job?: Job | null;
   status: { cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null; flash: Flash | null };
   ascii: boolean;
   now: number;
@@ -40,6 +44,8 @@ export function composeFrame(f: FrameInput): Line[] {
     body = dialogArea(f.dialog, columns, bodyRows, ascii);
   } else if (f.help) {
     body = helpBox(columns, bodyRows, status.readOnly, ascii);
+  } else if (f.job && !f.job.hidden) {
+    body = jobArea(f.job, columns, bodyRows, ascii, f.now);
   } else {
     const layout = computeLayout(columns, bodyRows, naturalHeights(data, columns, ascii), f.zoomed, f.focus, activePanes(data));
     body = besideEachOther(
