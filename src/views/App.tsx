@@ -101,10 +101,14 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
 
   useInput((input, key) => {
     if (dialog) {
-      // Only an explicit "y" confirms; Enter, Esc or any other key cancels (No is the default).
-      const yes = input === 'y' || input === 'Y';
       setDialog(null);
-      dialog.onAnswer(yes);
+      if (dialog.choices) {
+        const k = input.toLowerCase();
+        dialog.choices.onChoice(dialog.choices.keys.includes(k) ? k : null);
+        return;
+      }
+      // Only an explicit "y" confirms; Enter, Esc or any other key cancels (No is the default).
+      dialog.onAnswer(input === 'y' || input === 'Y');
       return;
     }
     const cmd = commandFor(input, key, readOnly);

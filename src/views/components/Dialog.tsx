@@ -8,6 +8,11 @@ export interface DialogState {
   lines: Line[];
   /** Called with true for "y", false for anything else: No is the default. */
   onAnswer(yes: boolean): void;
+  /**
+   * A choice instead of y/N: the keys that pick an option (lower case). Any other key cancels,
+   * so an unintended key never runs anything; onAnswer is then not called.
+   */
+  choices?: { keys: string[]; onChoice(key: string | null): void };
 }
 
 export function dialogArea(dialog: DialogState, width: number, height: number, ascii: boolean): Line[] {
