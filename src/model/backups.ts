@@ -78,4 +78,6 @@ export interface BackupSourceState {
   /** barman check; null for a directory source or when not yet run. */
   checks: BackupCheck[] | null;
   wal: WalArchiving | null;
+  /** Per backup id, what the source noticed beyond its status: orphan, no manifest yet, … */
+  notes?: Record<string, string[]>;
 }

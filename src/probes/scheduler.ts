@@ -8,6 +8,9 @@ import type { AppStore, ProbeUpdate } from '../state/store.ts';
 import { NodePoller } from './pg/node-poller.ts';
 import { SshPool } from '../transport/ssh-pool.ts';
 import { PcpClient } from './pgpool/pcp-client.ts';
+import { buildChains } from '../model/backup-chains.ts';
+import { probeBarman } from './barman/barman-probe.ts';
+import { type BasebackupDirCache, probeBasebackupDir } from './basebackup/basebackup-probe.ts';
 import { probeRepmgrCli } from './ssh/repmgr-cli.ts';
 import { probeVip } from './ssh/vip.ts';
 import { PgpoolPoller } from './pgpool/pgpool-poller.ts';
@@ -22,6 +25,8 @@ export const PGPOOL_EVERY = 2;
 export const REPMGR_CLI_EVERY = 5;
 /** Who holds the VIP moves at a failover: as often as pgpool. */
 export const VIP_EVERY = 2;
+/** Every barman call starts a Python process on the barman host: backups are read every 30 s. */
+export const BACKUPS_EVERY_MS = 30_000;
 
 export interface SchedulerOptions {
   /** Record host keys of hosts not yet in known_hosts (--ssh-accept-new); never a changed one. */
@@ -88,9 +93,10 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: S
     }
     return new PgpoolPoller({ name: p.name, conninfo: info, target: describeTarget(info), sink, queryTimeoutMs: timeoutMs, watchdog });
   });
-  // One SSH connection per host, shared by repmgr's CLI and the VIP check.
+  // One SSH connection per host, shared by repmgr's CLI, the VIP check and the backup sources.
   const sshNodes = cluster.nodes.filter((n) => n.ssh !== undefined);
-  const ssh = sshNodes.length > 0 || cluster.vip ? new SshPool({ acceptNew: opts.sshAcceptNew ?? false }) : null;
+  const wantsSsh = sshNodes.length > 0 || cluster.vip !== undefined || cluster.barman.length > 0 || cluster.backups.length > 0;
+  const ssh = wantsSsh ? new SshPool({ acceptNew: opts.sshAcceptNew ?? false }) : null;
   const cliTimeoutMs = Math.max(5000, cluster.intervalSeconds * 1000 * REPMGR_CLI_EVERY);
   const repmgrCli = ssh
     ? sshNodes.map((n) => single(async () => {
@@ -104,9 +110,29 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: S
         if (!stopped) enqueue({ layer: 'vip', state });
       })
     : null;
+  const keys = backupSourceKeys(cluster);
+  const backupProbes = ssh
+    ? [
+        ...cluster.barman.map((b, i) => single(async () => {
+          const state = await probeBarman(ssh, b, store.getState().backups[keys[i]!] ?? null);
+          if (!stopped) enqueue({ layer: 'backups', key: keys[i]!, state });
+        })),
+        ...cluster.backups.map((d, j) => {
+          // Finished backups never change: each directory source keeps what it read.
+          const cache: BasebackupDirCache = new Map();
+          const key = keys[cluster.barman.length + j]!;
+          return single(async () => {
+            const { notes, commands: _commands, ...r } = await probeBasebackupDir(ssh, d, { cache });
+            if (!stopped) enqueue({ layer: 'backups', key, state: { ...r, chains: buildChains(r.backups), notes } });
+          });
+        }),
+      ]
+    : [];
+  const backupsEvery = Math.max(1, Math.round(BACKUPS_EVERY_MS / (cluster.intervalSeconds * 1000)));
   const sshProbes = (force: boolean, n: number) => {
     if (force || n % REPMGR_CLI_EVERY === 0) for (const r of repmgrCli) void r();
     if (vip && (force || n % VIP_EVERY === 0)) void vip();
+    if (force || n % backupsEvery === 0) for (const b of backupProbes) void b();
   };
 
   let timer: NodeJS.Timeout | null = null;
@@ -127,7 +153,8 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: S
     const shape = Object.values(st.nodes).map((n) => `${n.health.kind}:${n.sample?.role ?? ''}`).join(',');
     if (lastShape !== '' && shape !== lastShape) {
       for (const p of pgpoolPollers) void p.tick(true);
-      sshProbes(true, 0);
+      for (const r of repmgrCli) void r();
+      if (vip) void vip();
     }
     lastShape = shape;
   });
@@ -150,7 +177,7 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: S
       tickAll(true);
     },
     async pollOnce() {
-      await Promise.all([...[...pollers, ...pgpoolPollers].map((p) => p.tick(true)), ...repmgrCli.map((r) => r()), ...(vip ? [vip()] : [])]);
+      await Promise.all([...[...pollers, ...pgpoolPollers].map((p) => p.tick(true)), ...repmgrCli.map((r) => r()), ...(vip ? [vip()] : []), ...backupProbes.map((b) => b())]);
       flush();
     },
     async stop() {

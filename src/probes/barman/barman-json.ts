@@ -75,7 +75,7 @@ export function parseListBackups(json: string | Json, server?: string): BackupIn
 /** `barman -f json show-backup SERVER ID`: `{SERVER: {backup_id, status, base_backup_information, …}}`. */
 export function parseShowBackup(json: string | Json, server?: string): BackupInfo {
   const cmd = 'show-backup';
-  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), 'entry');
+  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), '');
   const catalog = r.optObj('catalog_information');
   const parentId = catalog?.optStr('parent_backup_id') ?? null;
   const b = empty(r.str('backup_id'), r.str('status'), backupType(cmd, r, parentId));
@@ -104,7 +104,7 @@ export function parseShowBackup(json: string | Json, server?: string): BackupInf
 /** `barman -f json check SERVER`: `{SERVER: {<mangled check>: {status: OK|FAILED, hint}}}`. */
 export function parseCheck(json: string | Json, server?: string): BackupCheck[] {
   const cmd = 'check';
-  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), 'entry');
+  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), '');
   return Object.keys(r.obj).sort().map((key) => {
     const c = r.optObj(key);
     if (!c) throw new BarmanJsonError(cmd, `${key} is null, expected an object`);
@@ -141,7 +141,7 @@ function statusValue(v: string | null): string | null {
  */
 export function parseStatus(json: string | Json, server?: string): BarmanStatus {
   const cmd = 'status';
-  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), 'entry');
+  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), '');
   const msg = (key: string): string | null => statusValue(r.optObj(key)?.optStr('message') ?? null);
   const last = msg('last_archived_wal');
   // "000000010000000000000019, at Sun Nov 22 03:48:16 2026"
@@ -187,7 +187,7 @@ export interface ReplicationStatus {
 /** `barman -f json replication-status SERVER`: the WAL streamers and standbys the server sees. */
 export function parseReplicationStatus(json: string | Json, server?: string): ReplicationStatus {
   const cmd = 'replication-status';
-  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), 'entry');
+  const r = Reader.of(cmd, serverEntry(cmd, parseJsonText(cmd, json), server), '');
   const clients: ReplicationClient[] = [];
   for (const key of ['streaming_clients', 'hot_standby_servers', 'wal_streamers']) {
     const list = r.obj[key];

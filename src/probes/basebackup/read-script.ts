@@ -25,7 +25,9 @@ base=$1; shift
 for n in "$@"; do
   d=$base/$n
   printf 'D\\0%s\\0' "$n"
-  if ! [ -r "$d" ] || ! [ -x "$d" ]; then
+  if ! [ -d "$d" ]; then
+    printf 'X\\0the directory disappeared while being read\\0'
+  elif ! [ -r "$d" ] || ! [ -x "$d" ]; then
     printf 'X\\0permission denied reading the directory\\0'
   else
     if [ -f "$d/backup_label" ]; then
@@ -84,7 +86,7 @@ export function parseReadOutput(stdout: string): RawDirectory[] {
   const out: RawDirectory[] = [];
   let cur: RawDirectory | null = null;
   // a trailing unterminated token is a record cut short: pairs stop before it
-  for (let i = 0; i + 2 < tokens.length || (i + 1 < tokens.length && i + 2 === tokens.length && tokens[i + 1] === '' && false); i += 2) {
+  for (let i = 0; i + 2 < tokens.length; i += 2) {
     const key = tokens[i];
     const value = tokens[i + 1];
     if (key === 'D') {

@@ -95,13 +95,15 @@ export function cell(text: string, col: Column): string {
  */
 export function wrapText(s: string, w: number, maxLines: number, indent = 0): string[] {
   const out: string[] = [];
-  let line = '';
+  // Leading spaces are the caller's indentation of the first line: kept, not wrapped away.
+  const lead = /^ */.exec(s)![0];
+  let line = lead;
   const words = s.split(/\s+/).filter(Boolean);
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     const limit = out.length === 0 ? w : w - indent;
-    if (line === '' || width(line) + 1 + width(word) <= limit) {
-      line = line === '' ? word : `${line} ${word}`;
+    if (line.trim() === '' || width(line) + 1 + width(word) <= limit) {
+      line = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
       continue;
     }
     if (out.length + 1 === maxLines) {
@@ -112,6 +114,6 @@ export function wrapText(s: string, w: number, maxLines: number, indent = 0): st
     out.push(line);
     line = word;
   }
-  if (line !== '') out.push(line);
+  if (line.trim() !== '') out.push(line);
   return out.map((l, i) => padEnd(i === 0 ? l : `${' '.repeat(indent)}${l}`, w));
 }

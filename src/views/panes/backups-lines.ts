@@ -66,16 +66,18 @@ function headLine(s: BackupSourceState, now: number): Line {
   if (!last) return [...head, seg(' · '), seg(s.backups.length === 0 ? 'no backups' : 'no usable (DONE) backup', 'bad', true)];
   const ageS = (now - Date.parse(last.endTime!)) / 1000;
   // A day and a half without a new backup on a daily schedule is worth a glance.
-  return [...head, seg(' · last usable '), seg(`${formatSeconds(ageS)} ago`, ageS > 36 * 3600 ? 'warn' : 'ok'), seg(` (${last.name ?? last.id})`, 'dim')];
+  return [...head, seg(' · last usable '), seg(`${formatSeconds(ageS)} ago`, ageS > 36 * 3600 ? 'warn' : 'ok'), seg(` (${s.source === 'basebackup_dir' ? last.id : (last.name ?? last.id)})`, 'dim')];
 }
 
-function chainLines(chain: BackupChain, byId: Map<string, BackupInfo>, cols: Column[], size: PaneSize, now: number): Line[] {
+function chainLines(chain: BackupChain, byId: Map<string, BackupInfo>, cols: Column[], size: PaneSize, now: number, source: BackupSourceState['source']): Line[] {
   const lines: Line[] = [];
   for (const id of chain.members) {
     const b = byId.get(id);
     if (!b) continue;
     const depth = depthOf(b, byId);
-    const label = (depth === 0 ? '' : `${'  '.repeat(depth - 1)}${size.ascii ? '`-' : '└─'}`) + (b.name ?? b.id);
+    // A directory is what the DBA finds on disk; barman's backup name is what they gave it.
+    const shown = source === 'basebackup_dir' ? b.id : (b.name ?? b.id);
+    const label = (depth === 0 ? '' : `${'  '.repeat(depth - 1)}${size.ascii ? '`-' : '└─'}`) + shown;
     const ended = b.endTime ? Date.parse(b.endTime) : NaN;
     const cells: Record<string, Cell> = {
       TYPE: [TYPE_SHORT[b.type]],
@@ -130,8 +132,12 @@ export function backupsLines(order: readonly string[], sources: Record<string, B
     if (s.backups.length > 0) {
       lines.push(tableHeader(cols));
       const byId = new Map(s.backups.map((b) => [b.id, b]));
-      for (const chain of s.chains) lines.push(...chainLines(chain, byId, cols, size, now));
+      for (const chain of s.chains) lines.push(...chainLines(chain, byId, cols, size, now, s.source));
     }
+    for (const [id, notes] of Object.entries(s.notes ?? {})) {
+      for (const n of notes) for (const l of wrapText(`  ${id}: ${n}`, size.width, 2, 4)) lines.push([seg(l, 'warn')]);
+    }
+    if (s.error) for (const l of wrapText(`  ${s.error}`, size.width, 2, 4)) lines.push([seg(l, 'warn')]);
     lines.push(...checkLines(s, size.width), ...walLine(s, now));
   }
   return lines;

@@ -5,7 +5,7 @@ import { frameTitle, paneBody } from '../../../src/views/components/PaneBox.tsx'
 import { fitLine, toAscii } from '../../../src/views/format/clip.ts';
 import { type Line, lineText, seg } from '../../../src/views/format/line.ts';
 import { sparkline } from '../../../src/views/format/sparkline.ts';
-import { type Column, cell, fitColumns, padEnd, padStart, truncate, width } from '../../../src/views/format/text.ts';
+import { type Column, cell, fitColumns, padEnd, padStart, truncate, width, wrapText } from '../../../src/views/format/text.ts';
 
 describe('width', () => {
   const cases: Array<[string, number]> = [
@@ -246,5 +246,13 @@ describe('paneBody / frameTitle (PaneBox)', () => {
     assert.equal(frameTitle('Slots', 50, true, true, 5), '+- > Slots (+5 more, Enter zooms) ---------------+');
     assert.equal(frameTitle('Replication slots', 20, false, true, 5), '┌─ ▶ Replication sl┐'); // cut to the width
     for (const w of [4, 10, 20, 50]) assert.equal(width(frameTitle('Replication slots', w, false, true, 12)), w);
+  });
+});
+
+describe('wrapText', () => {
+  test('wraps on words, keeps the first line\'s indentation, indents continuations, cuts the last line', () => {
+    assert.deepEqual(wrapText('  alpha beta gamma delta', 12, 3, 4), ['  alpha beta', '    gamma   ', '    delta   '].map((l) => l.padEnd(12)));
+    assert.deepEqual(wrapText('one two three four five six', 10, 2, 2), ['one two   ', '  three f…']);
+    assert.deepEqual(wrapText('short', 10, 2), ['short     ']);
   });
 });
