@@ -2,6 +2,7 @@
 import { render } from 'ink';
 import React from 'react';
 import { AuditLog, defaultAuditPath } from '../actions/audit.ts';
+import { runBackupFlow } from '../actions/backup-flow.ts';
 import { runSwitchWal } from '../actions/switch-wal-flow.ts';
 import type { Loaded } from '../config/load.ts';
 import { createScheduler, backupSourceKeys, storeNodesFromConfig, storePgpoolsFromConfig } from '../probes/scheduler.ts';
@@ -43,6 +44,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
     refreshNow: () => scheduler.refreshNow(),
     requestAction: (id, openDialog) => {
       if (id === 'switchWal') runSwitchWal({ store, cluster, audit, openDialog });
+      if (id === 'backup') runBackupFlow({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
     },
     quit: () => void shutdown(0),
   };

@@ -80,4 +80,6 @@ export interface BackupSourceState {
   wal: WalArchiving | null;
   /** Per backup id, what the source noticed beyond its status: orphan, no manifest yet, … */
   notes?: Record<string, string[]>;
+  /** barman's version when known (decides whether incremental backups can be offered). */
+  barmanVersion?: string | null;
 }

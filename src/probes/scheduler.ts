@@ -50,6 +50,10 @@ export interface Scheduler {
   /** One poll of every node, resolved when all have answered or failed (for `snapshot`). */
   pollOnce(): Promise<void>;
   stop(): Promise<void>;
+  /** The SSH pool the probes share (null when nothing is reached over SSH); actions reuse it. */
+  readonly ssh: SshPool | null;
+  /** Read every backup source now, out of its 30 s turn. */
+  refreshBackups(): void;
 }
 
 export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: SchedulerOptions = {}): Scheduler {
@@ -169,6 +173,10 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: S
   };
 
   return {
+    ssh,
+    refreshBackups() {
+      for (const b of backupProbes) void b();
+    },
     start() {
       tickAll(true);
       schedule();

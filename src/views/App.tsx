@@ -113,7 +113,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     }
     const cmd = commandFor(input, key, readOnly);
     if (!cmd) {
-      if (readOnly && input === 'w') store.getState().setFlash('read-only mode: actions are disabled', 'warn');
+      if (readOnly && (input === 'w' || input === 'b')) store.getState().setFlash('read-only mode: actions are disabled', 'warn');
       return;
     }
     const state = store.getState();
@@ -143,6 +143,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
       }
       case 'refresh': controls.refreshNow(); return;
       case 'switchWal': controls.requestAction('switchWal', setDialog); return;
+      case 'backup': controls.requestAction('backup', setDialog); return;
     }
   });
 

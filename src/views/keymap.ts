@@ -4,7 +4,7 @@ import type { Key } from 'ink';
 
 export type CommandId =
   | 'quit' | 'help' | 'focusNext' | 'focusPrev' | 'zoom' | 'back'
-  | 'pause' | 'faster' | 'slower' | 'refresh' | 'switchWal';
+  | 'pause' | 'faster' | 'slower' | 'refresh' | 'switchWal' | 'backup';
 
 export interface Command {
   id: CommandId;
@@ -35,6 +35,11 @@ export const KEYMAP: readonly Command[] = [
   { id: 'faster', keys: '+', description: 'Poll more often (shorter interval)', match: (i) => i === '+' || i === '=' },
   { id: 'slower', keys: '-', hint: 'interval', description: 'Poll less often (longer interval)', match: (i) => i === '-' || i === '_' },
   { id: 'refresh', keys: 'r', hint: 'refresh', description: 'Poll every node now', match: (i) => i === 'r' },
+  {
+    id: 'backup', keys: 'b', hint: 'backup', action: true,
+    description: 'Run a barman backup (full, or incremental on PG17 with summarize_wal): confirm, live output; Esc hides it, never stops it',
+    match: (i) => i === 'b',
+  },
 ];
 
 export function commandFor(input: string, key: Key, readOnly: boolean): Command | undefined {

@@ -24,6 +24,8 @@ export function labConfigDocument(lab: LabInfo): Record<string, unknown> {
             }
           : {}),
         ...(lab.vip ? { vip: { address: lab.vip.address, hosts: lab.vip.hosts } } : {}),
+        // barman runs on the same host; its sshd login is the barman OS user.
+        ...(lab.barman && ssh ? { barman: { server: lab.barman.server, ssh: { ...ssh, user: 'barman' }, config_file: lab.barman.configFile } } : {}),
       },
     },
   };

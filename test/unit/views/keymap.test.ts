@@ -45,8 +45,8 @@ describe('commandFor', () => {
     }
   });
 
-  test('every action is marked, and switchWal is the only one', () => {
-    assert.deepEqual(KEYMAP.filter((c) => c.action).map((c) => c.id), ['switchWal']);
+  test('every action is marked: switch WAL and run a backup', () => {
+    assert.deepEqual(KEYMAP.filter((c) => c.action).map((c) => c.id), ['switchWal', 'backup']);
   });
 
   test('ids and display keys are unique', () => {
@@ -57,9 +57,9 @@ describe('commandFor', () => {
 
 describe('footerText', () => {
   // KEYMAP order is footer priority: w comes right after ? help, so a narrow footer cuts r first.
-  const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh';
+  const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup';
   test('is generated from the KEYMAP hints in order', () => {
-    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh']);
+    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh', 'backup']);
     const hints = KEYMAP.filter((c) => c.hint).map((c) => c.hint!);
     assert.equal(footerText(false, 500), full);
     let at = 0;
@@ -79,7 +79,8 @@ describe('footerText', () => {
     [40, false, 'q quit  ? help  w switch WAL  Tab focus'],
     [80, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval'],
     [88, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval'],
-    [89, false, full],
+    [89, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
+    [99, false, full],
     [40, true, 'q quit  ? help  Tab focus  Enter zoom'], // read-only: w gone, the next hints move up
     [80, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
     [200, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
@@ -107,8 +108,8 @@ describe('footerText', () => {
 describe('helpRows', () => {
   test('lists every command with its keys and description', () => {
     assert.deepEqual(helpRows(false), KEYMAP.map((c) => ({ keys: c.keys, description: c.description })));
-    assert.equal(helpRows(false).length, 11);
-    assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r']);
+    assert.equal(helpRows(false).length, 12);
+    assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'b']);
   });
   test('read-only leaves out the actions only', () => {
     assert.deepEqual(helpRows(true).map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r']);

@@ -1,0 +1,121 @@
+// The `b` flow: run a barman backup of the configured server over SSH. Refused in --read-only,
+// when a backup is already running, or without barman; confirmed (full, or full/incremental
+// when the server can take one); streamed into the job panel; audited with its outcome; the
+// backups are read again when it ends so the new one appears in its chain.
+import type { BarmanConfig, ClusterConfig } from '../config/schema.ts';
+import { describeTarget as describeSsh } from '../probes/barman/barman-probe.ts';
+import type { AppStore } from '../state/store.ts';
+import type { DialogState } from '../views/components/Dialog.tsx';
+import { seg } from '../views/format/line.ts';
+import type { AuditLog } from './audit.ts';
+import { backupAlreadyRunning, backupMode, barmanBackupArgv, runBarmanBackup, type StreamingPool } from './barman-backup.ts';
+
+export interface BackupFlowDeps {
+  store: AppStore;
+  cluster: ClusterConfig;
+  audit: AuditLog;
+  openDialog(d: DialogState | null): void;
+  /** The scheduler's SSH pool (one connection per host); null when nothing uses SSH. */
+  ssh: StreamingPool | null;
+  /** Read the backup sources again now (the new backup appears when it is in barman's catalogue). */
+  refreshBackups(): void;
+}
+
+const ACTION = 'barman_backup';
+
+/** PostgreSQL major and summarize_wal of the primary, as the probes last saw them. */
+function serverFacts(store: AppStore): { pgMajor: number | null; summarizeWal: boolean | null } {
+  const st = store.getState();
+  const primary = st.nodeOrder.map((n) => st.nodes[n]!).find((n) => n.health.kind === 'ok' && n.sample?.role === 'primary');
+  const s = primary?.sample;
+  return { pgMajor: s ? Math.floor(s.serverVersionNum / 10000) : null, summarizeWal: s ? (s.walSummary?.summarizeWal ?? false) : null };
+}
+
+export function runBackupFlow(deps: BackupFlowDeps): void {
+  const { store, cluster, audit, openDialog } = deps;
+  const state = store.getState();
+  const barman: BarmanConfig | undefined = cluster.barman[0];
+  const base = { cluster: cluster.name, action: ACTION };
+  const refuse = (target: string, command: string, why: string) => {
+    audit.write({ ...base, target, command, outcome: 'refused', detail: why });
+    store.getState().setFlash(`backup: ${why}`, 'warn');
+  };
+  if (state.readOnly) return refuse('-', '-', 'read-only mode: actions are disabled');
+  if (!barman || !deps.ssh) return refuse('-', '-', 'no barman server configured (cluster key "barman")');
+  if (state.job && state.job.ok === null) {
+    store.getState().setJobHidden(false);
+    return refuse(barman.server, '-', `a backup started from this console is still running (${state.job.title})`);
+  }
+  const source = state.backups[`barman:${barman.server}`];
+  const running = backupAlreadyRunning(null, (source?.backups ?? []).map((b) => ({ status: b.status, backup_id: b.id })));
+  if (running.running) return refuse(barman.server, '-', running.reason ?? 'a backup is already running');
+
+  const mode = backupMode({ ...serverFacts(store), barmanVersion: source?.barmanVersion ?? null });
+  const where = describeSsh(barman.ssh);
+  const command = (incremental: boolean) => barmanBackupArgv({ server: barman.server, incremental: incremental ? 'latest' : null, configFile: barman.configFile, barmanBin: barman.barmanBin, wait: true }).join(' ');
+  const start = (incremental: boolean) => {
+    const cmd = command(incremental);
+    const target = `${barman.server} on ${where}`;
+    const started = Date.now();
+    store.getState().startJob(`barman backup ${barman.server}${incremental ? ' (incremental)' : ''}`, `${where}: ${cmd}`);
+    void runBarmanBackup(
+      deps.ssh!,
+      barman.ssh,
+      { server: barman.server, incremental: incremental ? 'latest' : null, configFile: barman.configFile, barmanBin: barman.barmanBin, wait: true, sudoUser: barman.sudoUser },
+      (e) => {
+        const progress = e.phase === 'copy' || e.phase === 'copy-done' || e.phase === 'finalise' || e.phase === 'wait-wal' ? e.text : undefined;
+        store.getState().jobOutput([e.text], progress);
+      },
+    ).then((r) => {
+      const msg = r.ok ? `backup ${r.backupId ?? ''} done`.replace('  ', ' ') : (r.error ?? `barman exited ${r.code}`);
+      store.getState().finishJob(r.ok, msg);
+      audit.write({ ...base, target, command: cmd, outcome: r.ok ? 'ok' : 'error', detail: msg, durationMs: Date.now() - started });
+      store.getState().setFlash(`barman backup ${barman.server}: ${msg}`, r.ok ? 'ok' : 'error');
+      deps.refreshBackups();
+    });
+    deps.refreshBackups();
+  };
+
+  const lines = [
+    [seg('Run '), seg(command(false), 'accent', true)],
+    [seg(`  on ${where}`, undefined, true)],
+    [seg('barman copies the whole data directory and waits until its WAL is archived.', 'dim')],
+    [seg('The output is shown live; Esc hides it and never stops the backup.', 'dim')],
+    [],
+  ];
+  if (mode.choices.includes('incremental')) {
+    openDialog({
+      title: 'Run a backup',
+      lines: [...lines, [seg('f', undefined, true), seg(' full   '), seg('i', undefined, true), seg(' incremental on the latest backup   any other key cancels', 'dim')]],
+      onAnswer: () => undefined,
+      choices: {
+        keys: ['f', 'i'],
+        onChoice: (k) => {
+          if (k === null) {
+            audit.write({ ...base, target: barman.server, command: command(false), outcome: 'cancelled' });
+            store.getState().setFlash('backup cancelled', 'info');
+            return;
+          }
+          start(k === 'i');
+        },
+      },
+    });
+    return;
+  }
+  openDialog({
+    title: 'Run a backup',
+    lines: [
+      ...lines,
+      [seg(`Full backup (${mode.incrementalUnavailable ?? 'incremental not available'}).`, 'dim')],
+      [seg('Proceed? '), seg('[y/N]', undefined, true), seg('  y runs it; any other key cancels', 'dim')],
+    ],
+    onAnswer: (yes) => {
+      if (!yes) {
+        audit.write({ ...base, target: barman.server, command: command(false), outcome: 'cancelled' });
+        store.getState().setFlash('backup cancelled', 'info');
+        return;
+      }
+      start(false);
+    },
+  });
+}
