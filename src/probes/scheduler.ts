@@ -33,13 +33,28 @@ export interface SchedulerOptions {
   sshAcceptNew?: boolean;
 }
 
-/** Runs an async probe unless the previous run of the same probe is still going. */
-function single(run: () => Promise<void>): (() => Promise<void>) {
+/**
+ * Runs an async probe unless the previous run of the same probe is still going (a periodic
+ * tick is then skipped). `again` asks for a fresh answer: a run already under way may have
+ * read the old state, so one more run follows it.
+ */
+function single(run: () => Promise<void>): (again?: boolean) => Promise<void> {
   let inFlight: Promise<void> | null = null;
-  return () => {
-    inFlight ??= run().finally(() => {
+  let rerun = false;
+  const go = (): Promise<void> =>
+    run().finally(() => {
       inFlight = null;
+      if (rerun) {
+        rerun = false;
+        inFlight = go();
+      }
     });
+  return (again = false) => {
+    if (inFlight) {
+      if (again) rerun = true;
+      return inFlight;
+    }
+    inFlight = go();
     return inFlight;
   };
 }
@@ -175,7 +190,7 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: S
   return {
     ssh,
     refreshBackups() {
-      for (const b of backupProbes) void b();
+      for (const b of backupProbes) void b(true);
     },
     start() {
       tickAll(true);

@@ -6,12 +6,18 @@
 // FAILS the suite. Own lab dir (PGTOP_HA_LAB_FAILOVER_DIR) so it collides with no other lab.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLog } from '../../src/actions/audit.ts';
+import { runBackupFlow } from '../../src/actions/backup-flow.ts';
 import { runSnapshot } from '../../src/cli/snapshot.ts';
+import type { DialogState } from '../../src/views/components/Dialog.tsx';
 import { loadConfig } from '../../src/config/load.ts';
 import type { ClusterConfig } from '../../src/config/schema.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/config/schema.ts';
 import type { Consistency } from '../../src/model/consistency.ts';
-import { createScheduler, storeNodesFromConfig, storePgpoolsFromConfig, type Scheduler } from '../../src/probes/scheduler.ts';
+import { backupSourceKeys, createScheduler, storeNodesFromConfig, storePgpoolsFromConfig, type Scheduler } from '../../src/probes/scheduler.ts';
 import { type AppStore, createAppStore } from '../../src/state/store.ts';
 import { lineText } from '../../src/views/format/line.ts';
 import { buildPaneData } from '../../src/views/panes/pane-data.ts';
@@ -39,7 +45,7 @@ function consistency(): Consistency {
   return buildPaneData(store.getState(), DEFAULT_THRESHOLDS, Date.now()).consistency;
 }
 
-function pane(id: 'topology' | 'pgpool' | 'repmgr', width = 140): string[] {
+function pane(id: 'topology' | 'pgpool' | 'repmgr' | 'backups', width = 140): string[] {
   const d = buildPaneData(store.getState(), DEFAULT_THRESHOLDS, Date.now());
   return paneLines(id, d, { width, height: 1000, ascii: false }).map((l) => lineText(l).trimEnd());
 }
@@ -57,11 +63,11 @@ async function waitFor<T>(what: string, timeoutMs: number, f: () => T | null | u
 describe('HA lab through the console probes: agreement, then a failover', { timeout: 300_000 }, () => {
   before(
     async () => {
-      lab = await labUp({ dir: DIR, layers: ['repmgr', 'pgpool'], fresh: true, log: (m) => logs.push(m) });
+      lab = await labUp({ dir: DIR, fresh: true, log: (m) => logs.push(m) });
       // PCP passwords come from .pcppass, as for `pcp_* -w`.
       process.env.PCPPASSFILE = lab.pgpool!.pcpPassFile;
       const cluster = clusterOf(lab);
-      store = createAppStore({ cluster: 'lab', intervalMs: INTERVAL_MS, nodes: storeNodesFromConfig(cluster), pgpools: storePgpoolsFromConfig(cluster) });
+      store = createAppStore({ cluster: 'lab', intervalMs: INTERVAL_MS, nodes: storeNodesFromConfig(cluster), pgpools: storePgpoolsFromConfig(cluster), backupOrder: backupSourceKeys(cluster) });
       scheduler = createScheduler(cluster, store);
       scheduler.start();
     },
@@ -130,6 +136,36 @@ describe('HA lab through the console probes: agreement, then a failover', { time
     assert.deepEqual(snap.pgpool.map((p: { name: string; reachable: boolean; watchdog: { quorum_state: string } }) => [p.name, p.reachable, p.watchdog.quorum_state]),
       [['pgpool1', true, 'QUORUM EXIST'], ['pgpool2', true, 'QUORUM EXIST']]);
     assert.deepEqual(snap.vip.holders, ['lab']);
+  });
+
+  test('b runs a real barman backup over SSH: confirmed, streamed, audited, and it appears in the tree', { timeout: 120_000 }, async () => {
+    const source = await waitFor('barman read over SSH', 60_000, () => {
+      const b = store.getState().backups['barman:main'];
+      return b?.reachable && b.backups.length === 2 ? b : null;
+    });
+    assert.ok(source.checks && source.checks.length > 0, 'barman check parsed');
+    const auditFile = join(mkdtempSync(join(tmpdir(), 'pgtop-audit-')), 'audit.log');
+    const audit = new AuditLog(auditFile);
+    let dialog: DialogState | null = null;
+    runBackupFlow({ store, cluster: clusterOf(lab), audit, openDialog: (d) => (dialog = d), ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
+    assert.ok(dialog, 'a confirm dialog opened');
+    const d = dialog as DialogState;
+    assert.equal(d.choices, undefined, 'PG15 + barman 3.4: a full backup only, y/N');
+    assert.match(d.lines.map(lineText).join('\n'), /barman -c \S+ backup --wait main/);
+    d.onAnswer(true);
+    const job = await waitFor('the backup to finish', 100_000, () => {
+      const j = store.getState().job;
+      return j && j.ok !== null ? j : null;
+    });
+    assert.equal(job.ok, true, `${job.result}\n${job.lines.join('\n')}`);
+    assert.ok(job.lines.some((l) => /Backup completed/.test(l)), job.lines.join('\n'));
+    // The new backup shows up in barman's tree once the backups are re-read.
+    await waitFor('three DONE backups in the tree', 30_000, () => store.getState().backups['barman:main']?.backups.filter((b) => b.status === 'DONE').length === 3);
+    const text = paneLines('backups', buildPaneData(store.getState(), DEFAULT_THRESHOLDS, Date.now()), { width: 140, height: 100, ascii: false }).map((l) => lineText(l).trimEnd());
+    assert.equal(text.filter((l) => /^\d{8}T\d{6}\s+full\s+DONE/.test(l)).length, 3, text.join('\n'));
+    const entries = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(entries.map((e) => [e.action, e.outcome]), [['barman_backup', 'ok']]);
+    // A second b while nothing runs would ask again; while one runs it is refused (unit-tested).
   });
 
   test('stopping the primary: down within two ticks, repmgrd promotes, pgpool follows, no stall', async () => {
