@@ -74,3 +74,10 @@ export function buildChains(backups: BackupInfo[]): BackupChain[] {
   const root = (c: BackupChain) => byId.get(c.rootId)!;
   return chains.sort((a, b) => byBegin(root(b), root(a)));
 }
+
+/** The newest DONE backup: what a restore would start from. */
+export function newestUsable(backups: readonly BackupInfo[]): BackupInfo | null {
+  const done = backups.filter((b) => b.status === 'DONE' && b.endTime && !Number.isNaN(Date.parse(b.endTime)));
+  done.sort((a, b) => Date.parse(b.endTime!) - Date.parse(a.endTime!));
+  return done[0] ?? null;
+}

@@ -6,6 +6,8 @@ import { buildConsistency, vipView } from './consistency.ts';
 import { repmgrDisagreements } from './crosscheck.ts';
 import { type PgpoolState, sameEndpoint } from './pgpool.ts';
 import { mergeRepmgrEvents } from './repmgr-events.ts';
+import type { BackupSourceState } from './backups.ts';
+import { newestUsable } from './backup-chains.ts';
 import { buildTopology } from './topology.ts';
 import type { NodeState, RepmgrNodeRow, RepmgrSqlState } from './types.ts';
 
@@ -52,9 +54,41 @@ export interface SnapshotLayers {
   pgpools: Record<string, PgpoolState>;
   repmgrCli: Record<string, RepmgrCliResult>;
   vip: VipState | null;
+  backupOrder?: string[];
+  backups?: Record<string, BackupSourceState>;
 }
 
 const NO_LAYERS: SnapshotLayers = { pgpoolOrder: [], pgpools: {}, repmgrCli: {}, vip: null };
+
+/** Per backup source: its backups, the chains they form, barman's checks and the last backup's age. */
+function backupsSection(l: SnapshotLayers, takenAt: number) {
+  return (l.backupOrder ?? []).map((key) => {
+    const s = l.backups?.[key];
+    if (!s) return { source: key.startsWith('barman:') ? 'barman' : 'basebackup_dir', server: key.replace(/^(barman|dir):/, ''), reachable: false, error: 'not read yet', backups: [], chains: [], check: null, last_backup_age_seconds: null };
+    const last = newestUsable(s.backups);
+    return {
+      source: s.source,
+      server: s.name,
+      where: s.where,
+      reachable: s.reachable,
+      error: s.error,
+      backups: s.backups.map((b) => ({
+        id: b.id, name: b.name, type: b.type, status: b.status, parent: b.parentId, children: b.childrenIds,
+        begin_time: b.beginTime, end_time: b.endTime, size_bytes: b.sizeBytes, wal_bytes: b.walBytes,
+        resources_saved_bytes: b.resourcesSavedBytes, retention_status: b.retentionStatus,
+        begin_lsn: b.beginLsn, end_lsn: b.endLsn, timeline: b.timeline, notes: s.notes?.[b.id] ?? [],
+      })),
+      chains: s.chains.map((c) => ({ root: c.rootId, members: c.members, broken: c.broken, reason: c.reason })),
+      check: s.checks === null ? null : Object.fromEntries(s.checks.map((c) => [c.name, { status: c.ok ? 'OK' : 'FAILED', hint: c.hint }])),
+      wal: s.wal && {
+        receive_wal_running: s.wal.receiveWalRunning, last_archived_wal: s.wal.lastArchivedWal, last_archived_time: s.wal.lastArchivedTime,
+        failed_count: s.wal.failedCount, wals_per_hour: s.wal.walsPerHour, first_recoverability_point: s.wal.firstRecoverabilityPoint,
+      },
+      last_backup_id: last?.id ?? null,
+      last_backup_age_seconds: last?.endTime ? Math.round((takenAt - Date.parse(last.endTime)) / 1000) : null,
+    };
+  });
+}
 
 function repmgrdWord(running: boolean | null, paused: boolean | null): string | null {
   return running === null ? null : !running ? 'not running' : paused ? 'paused' : 'running';
@@ -202,6 +236,7 @@ export function buildSnapshot(cluster: string, order: string[], nodes: Record<st
       problem: layers.vip.problem,
       hosts: layers.vip.hosts.map((h) => ({ name: h.name, holds: h.holds, iface: h.iface, keepalived: h.keepalived, error: h.error })),
     },
+    backups: backupsSection(layers, takenAt),
     // Every layer's word per node; disagreements name the layers (empty when all agree).
     consistency: {
       rows: consistency.rows.map((r) => ({ node: r.node, postgres: r.postgres, repmgr: r.repmgr, pgpool: r.pgpool, vip: r.vip })),

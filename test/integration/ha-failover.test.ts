@@ -136,6 +136,13 @@ describe('HA lab through the console probes: agreement, then a failover', { time
     assert.deepEqual(snap.pgpool.map((p: { name: string; reachable: boolean; watchdog: { quorum_state: string } }) => [p.name, p.reachable, p.watchdog.quorum_state]),
       [['pgpool1', true, 'QUORUM EXIST'], ['pgpool2', true, 'QUORUM EXIST']]);
     assert.deepEqual(snap.vip.holders, ['lab']);
+    // barman over SSH: the lab's two full backups, each its own chain, checks, the last one's age.
+    const [barman] = snap.backups;
+    assert.deepEqual([barman.source, barman.server, barman.reachable, barman.error], ['barman', 'main', true, null]);
+    assert.deepEqual(barman.backups.map((b: { type: string; status: string; parent: string | null }) => [b.type, b.status, b.parent]), [['full', 'DONE', null], ['full', 'DONE', null]]);
+    assert.deepEqual(barman.chains.map((c: { members: string[]; broken: boolean }) => [c.members.length, c.broken]), [[1, false], [1, false]]);
+    assert.equal(barman.check['receive wal running'].status, 'OK');
+    assert.ok(barman.last_backup_age_seconds >= 0 && barman.last_backup_age_seconds < 600, String(barman.last_backup_age_seconds));
   });
 
   test('b runs a real barman backup over SSH: confirmed, streamed, audited, and it appears in the tree', { timeout: 120_000 }, async () => {

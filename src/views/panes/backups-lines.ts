@@ -2,6 +2,7 @@
 // at 3 a.m. which backup is the newest usable one, which full it needs, and where a link is
 // broken. Beside the chains, per source: barman's failed checks with their hints, and WAL
 // archiving (receive-wal, last archived WAL, failures, WAL per hour, first recoverable point).
+import { newestUsable } from '../../model/backup-chains.ts';
 import type { BackupChain, BackupInfo, BackupSourceState } from '../../model/backups.ts';
 import { type Line, type PaneSize, type Tone, seg } from '../format/line.ts';
 import { type Cell, tableHeader, tableRow } from '../format/table.ts';
@@ -51,12 +52,6 @@ function depthOf(b: BackupInfo, byId: Map<string, BackupInfo>): number {
   return d;
 }
 
-/** The newest DONE backup: what a restore would start from. */
-export function newestUsable(backups: readonly BackupInfo[]): BackupInfo | null {
-  const done = backups.filter((b) => b.status === 'DONE' && b.endTime);
-  done.sort((a, b) => Date.parse(b.endTime!) - Date.parse(a.endTime!));
-  return done[0] ?? null;
-}
 
 function headLine(s: BackupSourceState, now: number): Line {
   const what = s.source === 'barman' ? `barman ${s.name}` : `pg_basebackup ${s.name}`;

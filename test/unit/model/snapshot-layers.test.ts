@@ -47,7 +47,7 @@ describe('snapshot --json: the HA layers', () => {
 
   test('a cluster without the HA layers: the keys are there, empty', () => {
     const s = snap('healthy17');
-    assert.deepEqual([s.repmgr, s.pgpool, s.vip], [null, [], null]);
+    assert.deepEqual([s.repmgr, s.pgpool, s.vip, s.backups], [null, [], null, []]);
     assert.deepEqual(s.consistency.disagreements, []);
     assert.equal(s.consistency.rows.length, 4);
   });
