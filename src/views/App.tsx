@@ -113,7 +113,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     }
     const cmd = commandFor(input, key, readOnly);
     if (!cmd) {
-      if (readOnly && (input === 'w' || input === 'b')) store.getState().setFlash('read-only mode: actions are disabled', 'warn');
+      // An action key in --read-only still reaches its flow, which refuses it and audits the refusal.
+      if (readOnly && (input === 'w' || input === 'b')) controls.requestAction(input === 'w' ? 'switchWal' : 'backup', setDialog);
       return;
     }
     const state = store.getState();
