@@ -8,8 +8,11 @@ import type { RunOptions, RunResult, SshRunner, SshTarget } from '../../../src/p
 
 export class LocalRunner implements SshRunner {
   readonly calls: Array<readonly string[]> = [];
-  async run(_target: SshTarget, argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    this.calls.push(argv);
+  /** `asUser`: run as that OS user (through runuser, when we are root), like an SSH login as them. */
+  constructor(private readonly asUser?: string) {}
+  async run(_target: SshTarget, argvIn: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.calls.push(argvIn);
+    const argv = this.asUser && process.getuid?.() === 0 ? ['runuser', '-u', this.asUser, '--', ...argvIn] : argvIn;
     const t0 = Date.now();
     return new Promise((resolve) => {
       execFile(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: opts.maxOutputBytes ?? 1 << 20, timeout: opts.timeoutMs }, (err, stdout, stderr) => {
