@@ -1,23 +1,47 @@
 // The `w` flow: pick the primary from what the probes see, confirm (No is the default), run,
 // audit, and report in the footer. Refusals are reported and audited too.
 import { describeTarget, parseConninfo } from '../config/conninfo.ts';
-import type { ClusterConfig } from '../config/schema.ts';
+import type { BarmanConfig, ClusterConfig } from '../config/schema.ts';
 import type { AppStore } from '../state/store.ts';
 import type { DialogState } from '../views/components/Dialog.tsx';
 import { seg } from '../views/format/line.ts';
 import type { AuditLog } from './audit.ts';
+import { type RunningPool, barmanSwitchWalArgv, runBarmanSwitchWal } from './barman-switch-wal.ts';
 import { switchWal } from './switch-wal.ts';
+import { describeTarget as describeSsh } from '../probes/barman/barman-probe.ts';
 
 export interface FlowDeps {
   store: AppStore;
   cluster: ClusterConfig;
   audit: AuditLog;
   openDialog(d: DialogState | null): void;
+  /** The scheduler's SSH pool: with a barman server configured, `w` also offers barman's switch-wal. */
+  ssh?: RunningPool | null;
+  /** Read the backup sources again (barman's view of the archived WAL). */
+  refreshBackups?(): void;
+}
+
+const BARMAN_ACTION = 'barman_switch_wal';
+
+/** `barman switch-wal --force --archive SERVER` over SSH: closes a segment and waits until barman has it. */
+function runBarmanSwitch({ store, cluster, audit, ssh, refreshBackups }: FlowDeps, barman: BarmanConfig): void {
+  const opts = { server: barman.server, configFile: barman.configFile, barmanBin: barman.barmanBin, sudoUser: barman.sudoUser, force: true };
+  const command = barmanSwitchWalArgv(opts).join(' ');
+  const target = `${barman.server} on ${describeSsh(barman.ssh)}`;
+  const base = { cluster: cluster.name, action: BARMAN_ACTION, command, target };
+  store.getState().setFlash(`barman switch-wal on ${barman.server}: waiting for the WAL to reach barman…`, 'info');
+  const started = Date.now();
+  void runBarmanSwitchWal(ssh!, barman.ssh, opts).then((r) => {
+    audit.write({ ...base, outcome: r.ok ? 'ok' : 'error', detail: r.message, durationMs: Date.now() - started });
+    store.getState().setFlash(`barman ${barman.server}: ${r.message}`, r.ok && r.archived ? 'ok' : r.ok ? 'warn' : 'error');
+    refreshBackups?.();
+  });
 }
 
 const COMMAND = 'SELECT pg_switch_wal()';
 
-export function runSwitchWal({ store, cluster, audit, openDialog }: FlowDeps): void {
+export function runSwitchWal(deps: FlowDeps): void {
+  const { store, cluster, audit, openDialog } = deps;
   const state = store.getState();
   const base = { cluster: cluster.name, action: 'switch_wal', command: COMMAND };
   if (state.readOnly) {
@@ -36,6 +60,48 @@ export function runSwitchWal({ store, cluster, audit, openDialog }: FlowDeps): v
   const node = cluster.nodes.find((n) => n.name === name)!;
   const info = parseConninfo(node.conninfo);
   const target = `${name} (${describeTarget(info)})`;
+  const barman = deps.ssh ? cluster.barman[0] : undefined;
+  const cancel = () => {
+    audit.write({ ...base, target, outcome: 'cancelled' });
+    store.getState().setFlash('switch WAL cancelled', 'info');
+  };
+  const runPgSwitch = () => {
+    store.getState().setFlash(`switching WAL on ${name}…`, 'info');
+    const started = Date.now();
+    switchWal(info).then(
+      (r) => {
+        audit.write({ ...base, target, outcome: 'ok', detail: r.message, durationMs: Date.now() - started });
+        store.getState().setFlash(`${name}: ${r.message}`, r.archived === 'failed' || r.archived === 'pending' ? 'warn' : 'ok');
+      },
+      (e: Error) => {
+        audit.write({ ...base, target, outcome: 'error', detail: e.message, durationMs: Date.now() - started });
+        store.getState().setFlash(`switch WAL on ${name} failed: ${e.message}`, 'error');
+      },
+    );
+  };
+  if (barman) {
+    // With barman in the stack, its own switch-wal also says whether the segment reached barman.
+    openDialog({
+      title: 'Switch WAL',
+      lines: [
+        [seg('p', undefined, true), seg(' '), seg(COMMAND, 'accent', true), seg(` on the primary ${target}`)],
+        [seg('b', undefined, true), seg(' '), seg(barmanSwitchWalArgv({ server: barman.server, configFile: barman.configFile, barmanBin: barman.barmanBin, force: true }).join(' '), 'accent', true)],
+        [seg(`    on ${describeSsh(barman.ssh)}: CHECKPOINT, switch, then wait until barman has archived it`, 'dim')],
+        [],
+        [seg('p', undefined, true), seg(' or '), seg('b', undefined, true), seg(' runs it; any other key cancels', 'dim')],
+      ],
+      onAnswer: () => undefined,
+      choices: {
+        keys: ['p', 'b'],
+        onChoice: (k) => {
+          if (k === null) return cancel();
+          if (k === 'b') return runBarmanSwitch(deps, barman);
+          runPgSwitch();
+        },
+      },
+    });
+    return;
+  }
   openDialog({
     title: 'Switch WAL',
     lines: [
@@ -45,24 +111,6 @@ export function runSwitchWal({ store, cluster, audit, openDialog }: FlowDeps): v
       [],
       [seg('Proceed? '), seg('[y/N]', undefined, true), seg('  y runs it; any other key cancels', 'dim')],
     ],
-    onAnswer: (yes) => {
-      if (!yes) {
-        audit.write({ ...base, target, outcome: 'cancelled' });
-        store.getState().setFlash('switch WAL cancelled', 'info');
-        return;
-      }
-      store.getState().setFlash(`switching WAL on ${name}…`, 'info');
-      const started = Date.now();
-      switchWal(info).then(
-        (r) => {
-          audit.write({ ...base, target, outcome: 'ok', detail: r.message, durationMs: Date.now() - started });
-          store.getState().setFlash(`${name}: ${r.message}`, r.archived === 'failed' || r.archived === 'pending' ? 'warn' : 'ok');
-        },
-        (e: Error) => {
-          audit.write({ ...base, target, outcome: 'error', detail: e.message, durationMs: Date.now() - started });
-          store.getState().setFlash(`switch WAL on ${name} failed: ${e.message}`, 'error');
-        },
-      );
-    },
+    onAnswer: (yes) => (yes ? runPgSwitch() : cancel()),
   });
 }

@@ -43,7 +43,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   const controls: AppControls = {
     refreshNow: () => scheduler.refreshNow(),
     requestAction: (id, openDialog) => {
-      if (id === 'switchWal') runSwitchWal({ store, cluster, audit, openDialog });
+      if (id === 'switchWal') runSwitchWal({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
       if (id === 'backup') runBackupFlow({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
     },
     quit: () => void shutdown(0),

@@ -24,7 +24,7 @@ export const KEYMAP: readonly Command[] = [
   { id: 'help', keys: '?', hint: 'help', description: 'Show or hide this help', match: (i) => i === '?' },
   {
     id: 'switchWal', keys: 'w', hint: 'switch WAL', action: true,
-    description: 'pg_switch_wal() on the primary (y/N confirm); shows if it got archived',
+    description: 'pg_switch_wal() on the primary (y/N confirm), or with barman configured barman switch-wal --archive (p/b); shows if it got archived',
     match: (i) => i === 'w',
   },
   { id: 'focusNext', keys: 'Tab', hint: 'focus', description: 'Focus the next pane', match: (_i, k) => k.tab && !k.shift },

@@ -6,11 +6,12 @@
 // FAILS the suite. Own lab dir (PGTOP_HA_LAB_FAILOVER_DIR) so it collides with no other lab.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../src/actions/audit.ts';
 import { runBackupFlow } from '../../src/actions/backup-flow.ts';
+import { runSwitchWal } from '../../src/actions/switch-wal-flow.ts';
 import { runSnapshot } from '../../src/cli/snapshot.ts';
 import type { DialogState } from '../../src/views/components/Dialog.tsx';
 import { loadConfig } from '../../src/config/load.ts';
@@ -173,6 +174,24 @@ describe('HA lab through the console probes: agreement, then a failover', { time
     const entries = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(entries.map((e) => [e.action, e.outcome]), [['barman_backup', 'ok']]);
     // A second b while nothing runs would ask again; while one runs it is refused (unit-tested).
+  });
+
+  test('w with barman configured offers barman switch-wal: the WAL reaches barman, audited', { timeout: 120_000 }, async () => {
+    const auditFile = join(mkdtempSync(join(tmpdir(), 'pgtop-audit-')), 'audit.log');
+    let dialog: DialogState | null = null;
+    runSwitchWal({ store, cluster: clusterOf(lab), audit: new AuditLog(auditFile), openDialog: (d) => (dialog = d), ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
+    const d = dialog as DialogState | null;
+    assert.ok(d?.choices, 'p/b choice offered');
+    assert.deepEqual(d.choices.keys, ['p', 'b']);
+    assert.match(d.lines.map(lineText).join('\n'), /barman -c \S+ switch-wal --force --archive main/);
+    d.choices.onChoice('b');
+    const entry = await waitFor('the audit entry', 100_000, () => {
+      const text = existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim() : '';
+      return text ? (JSON.parse(text.split('\n').at(-1)!) as Record<string, string>) : null;
+    });
+    assert.deepEqual([entry.action, entry.outcome], ['barman_switch_wal', 'ok'], JSON.stringify(entry));
+    assert.match(store.getState().flash!.text, /^barman main: /);
+    assert.match(entry.detail!, /archived|0000000/, entry.detail);
   });
 
   test('stopping the primary: down within two ticks, repmgrd promotes, pgpool follows, no stall', async () => {
