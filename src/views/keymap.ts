@@ -24,7 +24,7 @@ export const KEYMAP: readonly Command[] = [
   { id: 'help', keys: '?', hint: 'help', description: 'Show or hide this help', match: (i) => i === '?' },
   {
     id: 'switchWal', keys: 'w', hint: 'switch WAL', action: true,
-    description: 'pg_switch_wal() on the primary (y/N confirm), or with barman configured barman switch-wal --archive (p/b); shows if it got archived',
+    description: 'Switch WAL: pg_switch_wal(), or barman switch-wal; shows if archived',
     match: (i) => i === 'w',
   },
   { id: 'focusNext', keys: 'Tab', hint: 'focus', description: 'Focus the next pane', match: (_i, k) => k.tab && !k.shift },
@@ -37,7 +37,7 @@ export const KEYMAP: readonly Command[] = [
   { id: 'refresh', keys: 'r', hint: 'refresh', description: 'Poll every node now', match: (i) => i === 'r' },
   {
     id: 'backup', keys: 'b', hint: 'backup', action: true,
-    description: 'Run a barman backup (full, or incremental on PG17 with summarize_wal): confirm, live output; Esc hides it, never stops it',
+    description: 'Run a barman backup (live output; Esc hides it, never stops it)',
     match: (i) => i === 'b',
   },
 ];
