@@ -70,6 +70,7 @@ function backupsSection(l: SnapshotLayers, takenAt: number) {
       source: s.source,
       server: s.name,
       where: s.where,
+      barman_version: s.barmanVersion ?? null,
       reachable: s.reachable,
       error: s.error,
       backups: s.backups.map((b) => ({

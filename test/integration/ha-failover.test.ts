@@ -152,6 +152,7 @@ describe('HA lab through the console probes: agreement, then a failover', { time
       return b?.reachable && b.backups.length === 2 ? b : null;
     });
     assert.ok(source.checks && source.checks.length > 0, 'barman check parsed');
+    assert.equal(source.barmanVersion, '3.4.0', 'barman -v asked once over SSH');
     const auditFile = join(mkdtempSync(join(tmpdir(), 'pgtop-audit-')), 'audit.log');
     const audit = new AuditLog(auditFile);
     let dialog: DialogState | null = null;

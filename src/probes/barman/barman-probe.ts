@@ -106,16 +106,32 @@ export async function probeBarmanBackups(runner: SshRunner, cfg: BarmanTarget, p
  * the last known backups when this read fails). The scheduler decides how often to call it;
  * probeBarmanCheck / probeBarmanStatus exist for running those at their own cadence.
  */
+/** `barman -v` prints "3.4.0 Barman by EnterpriseDB (…)"; null when it does not look like that. */
+export function parseBarmanVersion(stdout: string): string | null {
+  return /^\s*(\d+\.\d+(?:\.\d+)?)\b/.exec(stdout)?.[1] ?? null;
+}
+
+/** barman's version, asked once per source (it decides whether incremental backups are offered). */
+async function barmanVersion(runner: SshRunner, cfg: BarmanTarget, timeoutMs: number): Promise<string | null> {
+  try {
+    const r = await runner.run(cfg.ssh, [cfg.barmanBin ?? 'barman', '-v'], { timeoutMs, sudoUser: cfg.sudoUser });
+    return r.code === 0 ? parseBarmanVersion(r.stdout) : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function probeBarman(runner: SshRunner, cfg: BarmanTarget, state: BackupSourceState | null, opts: BarmanProbeOptions = {}): Promise<BackupSourceState> {
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? BARMAN_TIMEOUT_MS;
   const prev = state && state.name === cfg.server ? state : null;
-  const [list, check, status] = await Promise.all([
+  const [list, check, status, version] = await Promise.all([
     probeBarmanBackups(runner, cfg, prev?.backups ?? [], opts),
     probeBarmanCheck(runner, cfg, timeoutMs),
     probeBarmanStatus(runner, cfg, timeoutMs),
+    prev?.barmanVersion ? Promise.resolve(prev.barmanVersion) : barmanVersion(runner, cfg, timeoutMs),
   ]);
-  const base = { source: 'barman' as const, name: cfg.server, where: describeTarget(cfg.ssh), at: now() };
+  const base = { source: 'barman' as const, name: cfg.server, where: describeTarget(cfg.ssh), at: now(), barmanVersion: version };
   if (!list.ok) {
     const backups = prev?.backups ?? [];
     return { ...base, reachable: false, error: list.error, backups, chains: prev?.chains ?? buildChains(backups), checks: prev?.checks ?? null, wal: prev?.wal ?? null };

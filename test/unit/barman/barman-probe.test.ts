@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SshError } from '../../../src/transport/ssh-errors.ts';
-import { barmanArgv, probeBarman, type BarmanTarget } from '../../../src/probes/barman/barman-probe.ts';
+import { barmanArgv, parseBarmanVersion, probeBarman, type BarmanTarget } from '../../../src/probes/barman/barman-probe.ts';
 import { FakeRunner, reply } from '../ssh/fake-runner.ts';
 import { barmanFixture as fx } from './fixtures.ts';
 
@@ -122,5 +122,19 @@ describe('probeBarman', () => {
     const again = new FakeRunner(barman315);
     await probeBarman(again, cfg, s);
     assert.ok(again.calls.some((c) => c.argv.at(-1) === bad));
+  });
+});
+
+describe('barman version', () => {
+  it('parses `barman -v` (real 3.4.0 capture) and asks it once per source', async () => {
+    assert.equal(parseBarmanVersion(fx('real-3.4-version.txt')), '3.4.0');
+    assert.equal(parseBarmanVersion('Barman by EnterpriseDB'), null);
+    const withVersion = (argv: readonly string[]) => (argv.at(-1) === '-v' ? reply(fx('real-3.4-version.txt')) : barman315(argv));
+    const runner = new FakeRunner(withVersion);
+    const first = await probeBarman(runner, cfg, null);
+    assert.equal(first.barmanVersion, '3.4.0');
+    const again = new FakeRunner(withVersion);
+    await probeBarman(again, cfg, first);
+    assert.ok(!again.calls.some((c) => c.argv.at(-1) === '-v'), 'known version is not asked again');
   });
 });
