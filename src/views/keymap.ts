@@ -24,7 +24,7 @@ export const KEYMAP: readonly Command[] = [
   { id: 'help', keys: '?', hint: 'help', description: 'Show or hide this help', match: (i) => i === '?' },
   {
     id: 'switchWal', keys: 'w', hint: 'switch WAL', action: true,
-    description: 'Switch WAL: pg_switch_wal(), or barman switch-wal; shows if archived',
+    description: 'pg_switch_wal() on the primary or barman switch-wal; says if archived',
     match: (i) => i === 'w',
   },
   { id: 'focusNext', keys: 'Tab', hint: 'focus', description: 'Focus the next pane', match: (_i, k) => k.tab && !k.shift },
