@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   ]);
   const pgMod = (await import('pg')).default;
   const { buildProbeQuery } = await import('../src/probes/pg/probe-query.ts');
-  const { probeClientConfig } = await import('../src/probes/pg/node-poller.ts');
+  const { probeClientConfig } = await import('../src/probes/pg/polled-connection.ts');
   const { parseConninfo, resolveService } = await import('../src/config/conninfo.ts');
   const React = (await import('react')).default;
   const { render } = await import('ink');

@@ -77,9 +77,9 @@ export function runBackupFlow(deps: BackupFlowDeps): void {
   };
 
   const lines = [
-    [seg('Run '), seg(command(false), 'accent', true)],
-    [seg(`  on ${where}`, undefined, true)],
-    [seg('barman copies the whole data directory and waits until its WAL is archived.', 'dim')],
+    [seg('Run '), seg(`barman backup --wait ${barman.server}`, 'accent', true)],
+    [seg(`  on ${where}${barman.configFile ? ` (-c ${barman.configFile})` : ''}`, undefined, true)],
+    [seg('barman copies the data directory, then waits for its WAL to be archived.', 'dim')],
     [seg('The output is shown live; Esc hides it and never stops the backup.', 'dim')],
     [],
   ];
@@ -106,7 +106,7 @@ export function runBackupFlow(deps: BackupFlowDeps): void {
     title: 'Run a backup',
     lines: [
       ...lines,
-      [seg(`Full backup (${mode.incrementalUnavailable ?? 'incremental not available'}).`, 'dim')],
+      [seg(`Full backup: ${mode.incrementalUnavailable ?? 'incremental not available'}.`, 'dim')],
       [seg('Proceed? '), seg('[y/N]', undefined, true), seg('  y runs it; any other key cancels', 'dim')],
     ],
     onAnswer: (yes) => {

@@ -84,9 +84,10 @@ export function runSwitchWal(deps: FlowDeps): void {
     openDialog({
       title: 'Switch WAL',
       lines: [
-        [seg('p', undefined, true), seg(' '), seg(COMMAND, 'accent', true), seg(` on the primary ${target}`)],
-        [seg('b', undefined, true), seg(' '), seg(barmanSwitchWalArgv({ server: barman.server, configFile: barman.configFile, barmanBin: barman.barmanBin, force: true }).join(' '), 'accent', true)],
-        [seg(`    on ${describeSsh(barman.ssh)}: CHECKPOINT, switch, then wait until barman has archived it`, 'dim')],
+        [seg('p', undefined, true), seg('  '), seg(COMMAND, 'accent', true), seg(' on the primary')],
+        [seg(`   ${target}`)],
+        [seg('b', undefined, true), seg('  '), seg(`barman switch-wal --force --archive ${barman.server}`, 'accent', true)],
+        [seg(`   on ${describeSsh(barman.ssh)}; waits until barman has the segment`, 'dim')],
         [],
         [seg('p', undefined, true), seg(' or '), seg('b', undefined, true), seg(' runs it; any other key cancels', 'dim')],
       ],

@@ -276,9 +276,10 @@ function parseCluster(name: string, v: unknown, path: string, defaultInterval: n
     uniqueNames(pgpool, `${path}.pgpool`, 'pgpool');
   }
   const barman = oneOrList(o.barman, `${path}.barman`, parseBarman);
-  const backups = o.backups === undefined ? [] : Array.isArray(o.backups)
-    ? o.backups.map((b, i) => parseBackupDir(b, `${path}.backups[${i}]`))
-    : (() => { throw new ConfigError(`${path}.backups`, `expected a list of backup sources, each {type: basebackup_dir, path, ssh}, got ${typeName(o.backups)}`); })();
+  if (o.backups !== undefined && !Array.isArray(o.backups)) {
+    throw new ConfigError(`${path}.backups`, `expected a list of backup sources, each {type: basebackup_dir, path, ssh}, got ${typeName(o.backups)}`);
+  }
+  const backups = (o.backups ?? []).map((b, i) => parseBackupDir(b, `${path}.backups[${i}]`));
   const cluster: ClusterConfig = {
     name,
     nodes,

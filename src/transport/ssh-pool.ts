@@ -123,49 +123,41 @@ export class SshPool {
   }
 
   async run(target: SshTarget, argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    if (this.closed) throw new SshError('closed', 'ssh pool is closed');
     const t0 = performance.now();
-    const command = buildCommand(argv, { sudoUser: opts.sudoUser });
+    const s = await this.start(target, argv, opts.sudoUser, opts.timeoutMs ?? 30_000);
+    return this.exec(s.conn, s.client, s.command, s.deadline, s.timedOut, opts.maxOutputBytes ?? 1 << 20, t0, s.release);
+  }
+
+  /** A channel slot on a connected client, within `timeoutMs`; the caller must `release` it. */
+  private async start(target: SshTarget, argv: readonly string[], sudoUser: string | undefined, timeoutMs: number) {
+    if (this.closed) throw new SshError('closed', 'ssh pool is closed');
+    const command = buildCommand(argv, { sudoUser });
     const conn = this.conn(target);
-    const timeoutMs = opts.timeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
     const timedOut = () => new SshTimeoutError(`${conn.where}: command timed out after ${timeoutMs} ms: ${argv.join(' ').slice(0, 80)}`);
-
     const release = await this.acquire(conn, deadline, timedOut);
-    let client: ClientT;
     try {
-      client = await withDeadline(this.connected(conn), deadline, timedOut);
+      const client: ClientT = await withDeadline(this.connected(conn), deadline, timedOut);
+      return { conn, client, command, deadline, timedOut, release };
     } catch (err) {
       release();
       throw err;
     }
-    return this.exec(conn, client, command, deadline, timedOut, opts.maxOutputBytes ?? 1 << 20, t0, release);
   }
 
   /** Like `run`, same queue, channel cap and errors, but output goes to callbacks as it arrives. */
   async stream(target: SshTarget, argv: readonly string[], opts: StreamOptions): Promise<StreamResult> {
     if (this.closed) throw new SshError('closed', 'ssh pool is closed');
     const t0 = performance.now();
-    const command = buildCommand(argv, { sudoUser: opts.sudoUser });
-    const conn = this.conn(target);
     const aborted = (): StreamResult => ({ code: null, signal: null, durationMs: Math.round(performance.now() - t0), aborted: true });
     if (opts.signal?.aborted) return aborted();
-    const setupMs = opts.timeoutMs ?? 30_000;
-    const deadline = Date.now() + setupMs;
-    const timedOut = () => new SshTimeoutError(`${conn.where}: command timed out after ${setupMs} ms: ${argv.join(' ').slice(0, 80)}`);
-    const release = await this.acquire(conn, deadline, timedOut);
-    let client: ClientT;
-    try {
-      client = await withDeadline(this.connected(conn), deadline, timedOut);
-    } catch (err) {
-      release();
-      throw err;
-    }
+    // Without timeoutMs only queueing and connecting are bounded (30 s); the command is not.
+    const s = await this.start(target, argv, opts.sudoUser, opts.timeoutMs ?? 30_000);
     if (opts.signal?.aborted) {
-      release();
+      s.release();
       return aborted();
     }
-    return this.execStream(conn, client, command, opts.timeoutMs === undefined ? null : deadline, timedOut, opts, t0, release);
+    return this.execStream(s.conn, s.client, s.command, opts.timeoutMs === undefined ? null : s.deadline, s.timedOut, opts, t0, s.release);
   }
 
   stats(target: SshTarget): HostStats {

@@ -174,7 +174,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** Pids whose parent chain leads to `root` (from /proc, so no procps needed). */
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

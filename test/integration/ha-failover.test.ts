@@ -160,7 +160,7 @@ describe('HA lab through the console probes: agreement, then a failover', { time
     assert.ok(dialog, 'a confirm dialog opened');
     const d = dialog as DialogState;
     assert.equal(d.choices, undefined, 'PG15 + barman 3.4: a full backup only, y/N');
-    assert.match(d.lines.map(lineText).join('\n'), /barman -c \S+ backup --wait main/);
+    assert.match(d.lines.map(lineText).join('\n'), /barman backup --wait main\n {2}on barman@127\.0\.0\.1:\d+ \(-c \S+barman\.conf\)/);
     d.onAnswer(true);
     const job = await waitFor('the backup to finish', 100_000, () => {
       const j = store.getState().job;
@@ -184,7 +184,7 @@ describe('HA lab through the console probes: agreement, then a failover', { time
     const d = dialog as DialogState | null;
     assert.ok(d?.choices, 'p/b choice offered');
     assert.deepEqual(d.choices.keys, ['p', 'b']);
-    assert.match(d.lines.map(lineText).join('\n'), /barman -c \S+ switch-wal --force --archive main/);
+    assert.match(d.lines.map(lineText).join('\n'), /barman switch-wal --force --archive main/);
     d.choices.onChoice('b');
     const entry = await waitFor('the audit entry', 100_000, () => {
       const text = existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim() : '';

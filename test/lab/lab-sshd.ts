@@ -8,9 +8,10 @@
 // Why UsePAM yes: Debian creates postgres/barman with a locked password ("!"); without PAM, sshd
 // refuses locked accounts even for public keys. Passwords stay off either way.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { descendants, freePort } from '../helpers/sshd.ts';
 import { LabStepError, pidAlive, run } from './lab.ts';
 
 export const SSHD_BIN = '/usr/sbin/sshd';
@@ -59,22 +60,9 @@ export function planSshd(labDir: string, port: number): LabSshd {
 /** A free port on 127.0.0.1, not one of `taken` (ports the lab picked but has not bound yet). */
 export async function freeLoopbackPort(taken: readonly number[] = []): Promise<number> {
   for (;;) {
-    const p = await anyFreePort();
+    const p = await freePort();
     if (!taken.includes(p) && p !== 5432) return p;
   }
-}
-
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function sshdConfig(s: LabSshd): string {
@@ -180,30 +168,6 @@ export async function startSshd(s: LabSshd, log: (m: string) => void): Promise<v
     await run(`sshd login as ${user}`, sshArgv(s, user, 'true'), { logFile: s.logFile, timeoutMs: 30_000 });
   }
   log(`sshd on ${s.host}:${s.port} (pid ${s.pid}), users ${s.users.join(', ')}`);
-}
-
-/** Pids whose parent chain leads to `root` (the per-connection sshd children and their commands). */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    for (const [child, pp] of parent) {
-      if (pp !== pid) continue;
-      out.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 /**

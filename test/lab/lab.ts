@@ -23,6 +23,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../helpers/sshd.ts';
 import { downSshd, freeLoopbackPort, planSshd, sshdPid, startSshd, type LabSshd } from './lab-sshd.ts';
 import { downVip, planVip, startVip, vipPresent, type LabVip } from './lab-vip.ts';
 
@@ -342,19 +343,6 @@ function writeOwned(path: string, text: string, user: string | null, mode = 0o64
     const { uid, gid } = osIds(user);
     chownSync(path, uid, gid);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function portFree(port: number): Promise<boolean> {

@@ -1,12 +1,12 @@
 // One persistent SQL connection per pgpool. pgpool answers only the first statement of a
 // multi-statement query, so each SHOW is its own round trip — to pgpool, not to PostgreSQL; the
 // scheduler runs this at a slower cadence because SHOW pool_nodes makes pgpool ping every backend.
-import pg from 'pg';
-import { type Conninfo, resolveService } from '../../config/conninfo.ts';
+import type pg from 'pg';
+import type { Conninfo } from '../../config/conninfo.ts';
 import type { PgpoolSample, WatchdogState } from '../../model/pgpool.ts';
 import type { NodeHealth } from '../../model/types.ts';
 import { describePgError } from '../pg/describe-error.ts';
-import { probeClientConfig } from '../pg/node-poller.ts';
+import { PolledConnection } from '../pg/polled-connection.ts';
 import { parsePoolNodes } from './pool-nodes.ts';
 import { parseBackendStats, parseHealthCheckStats } from './pool-stats.ts';
 import { parsePoolVersion, type PoolVersion } from './pool-version.ts';
@@ -29,8 +29,6 @@ export interface PgpoolPollerOptions {
   now?: () => number;
 }
 
-const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
-
 function asResults(r: unknown): PgpoolResult[] {
   return (Array.isArray(r) ? r : [r]) as PgpoolResult[];
 }
@@ -52,76 +50,14 @@ export function pgpoolReason(e: unknown, target: string): string {
   return server && /backend|connection/i.test(text) ? `refuses new sessions: ${text}` : text;
 }
 
-export class PgpoolPoller {
-  private client: pg.Client | null = null;
+export class PgpoolPoller extends PolledConnection {
   private version: PoolVersion | null = null;
-  private inFlight: Promise<void> | null = null;
-  private failures = 0;
-  private nextConnectAt = 0;
-  private closed = false;
 
-  constructor(private readonly opts: PgpoolPollerOptions) {}
-
-  tick(force = false): Promise<void> {
-    if (this.inFlight || this.closed) return this.inFlight ?? Promise.resolve();
-    const now = (this.opts.now ?? Date.now)();
-    if (!this.client && !force && now < this.nextConnectAt) return Promise.resolve();
-    this.inFlight = this.run().finally(() => {
-      this.inFlight = null;
-    });
-    return this.inFlight;
+  constructor(private readonly opts: PgpoolPollerOptions) {
+    super(opts);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.inFlight?.catch(() => undefined);
-    this.drop();
-  }
-
-  private async run(): Promise<void> {
-    const { name, sink } = this.opts;
-    const now = this.opts.now ?? Date.now;
-    // The watchdog goes over PCP, a different port and process: start it alongside the SQL.
-    const watchdog = this.opts.watchdog ? this.opts.watchdog() : Promise.resolve(null);
-    try {
-      if (!this.client) await this.connect();
-      const started = performance.now();
-      const nodes = parsePoolNodes(lastResult(await this.client!.query('SHOW pool_nodes')));
-      const roundTripMs = performance.now() - started;
-      // The stats views are extras: a pgpool that refuses one still shows its backends.
-      const healthCheck = await this.optional('SHOW pool_health_check_stats', parseHealthCheckStats);
-      const backendStats = await this.optional('SHOW pool_backend_stats', parseBackendStats);
-      this.failures = 0;
-      sink.pgpoolSample(name, { takenAt: now(), roundTripMs, version: this.version, nodes, healthCheck, backendStats, watchdog: await watchdog });
-    } catch (e) {
-      await watchdog.catch(() => null);
-      this.drop();
-      const t = now();
-      const wait = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
-      this.failures++;
-      this.nextConnectAt = t + wait;
-      const reason = pgpoolReason(e, this.opts.target);
-      if (!this.closed) sink.pgpoolHealth(name, { kind: 'down', reason, since: t, retryAt: this.nextConnectAt });
-    }
-  }
-
-  private async optional<T>(sql: string, parse: (r: PgpoolResult) => T): Promise<T | null> {
-    try {
-      return parse(lastResult(await this.client!.query(sql)));
-    } catch (e) {
-      if (e instanceof Error && e.name === 'PgpoolParseError') return null;
-      throw e;
-    }
-  }
-
-  private async connect(): Promise<void> {
-    const info = resolveService(this.opts.conninfo);
-    const client = new pg.Client(probeClientConfig(info, this.opts.queryTimeoutMs ?? 5000, this.opts.connectTimeoutMs));
-    client.on('error', () => {
-      if (this.client === client && !this.inFlight) this.drop();
-    });
-    this.client = client;
-    await client.connect();
+  protected async onConnect(client: pg.Client): Promise<void> {
     try {
       this.version = parsePoolVersion(asResults(await client.query('SHOW pool_version')));
     } catch (e) {
@@ -131,15 +67,36 @@ export class PgpoolPoller {
     }
   }
 
-  private drop(): void {
-    const c = this.client as (pg.Client & { connection?: { stream?: { destroy(): void } } }) | null;
-    this.client = null;
-    if (!c) return;
+  protected async poll(client: pg.Client): Promise<void> {
+    // The watchdog goes over PCP, a different port and process: ask it alongside the SQL.
+    const watchdog = this.opts.watchdog ? this.opts.watchdog() : Promise.resolve(null);
     try {
-      c.connection?.stream?.destroy();
-    } catch {
-      // already gone
+      const started = performance.now();
+      const nodes = parsePoolNodes(lastResult(await client.query('SHOW pool_nodes')));
+      const roundTripMs = performance.now() - started;
+      // The stats views are extras: a pgpool that refuses one still shows its backends.
+      const healthCheck = await optional(client, 'SHOW pool_health_check_stats', parseHealthCheckStats);
+      const backendStats = await optional(client, 'SHOW pool_backend_stats', parseBackendStats);
+      this.opts.sink.pgpoolSample(this.opts.name, { takenAt: this.now(), roundTripMs, version: this.version, nodes, healthCheck, backendStats, watchdog: await watchdog });
+    } finally {
+      await watchdog.catch(() => null);
     }
-    c.end().catch(() => undefined);
+  }
+
+  protected onFailure(e: unknown, since: number, retryAt: number): void {
+    this.opts.sink.pgpoolHealth(this.opts.name, { kind: 'down', reason: pgpoolReason(e, this.opts.target), since, retryAt });
+  }
+
+  protected forget(): void {
+    this.version = null;
+  }
+}
+
+async function optional<T>(client: pg.Client, sql: string, parse: (r: PgpoolResult) => T): Promise<T | null> {
+  try {
+    return parse(lastResult(await client.query(sql)));
+  } catch (e) {
+    if (e instanceof Error && e.name === 'PgpoolParseError') return null;
+    throw e;
   }
 }

@@ -39,18 +39,15 @@ function layerColumns(c: Consistency | undefined, pgpoolOrder: readonly string[]
   return cols;
 }
 
-function withLayers(nodes: Record<string, NodeState>, layers: Column[]): Column[] {
-  const base = Object.values(nodes).some((n) => n.sample?.repmgr) ? (() => {
-    const i = COLUMNS.findIndex((c) => c.title === 'VER');
-    return [...COLUMNS.slice(0, i), REPMGR_COLUMN, ...COLUMNS.slice(i)];
-  })() : COLUMNS;
-  if (layers.length === 0) return base;
-  const i = base.findIndex((c) => c.title === 'STATE');
-  return [...base.slice(0, i + 1), ...layers, ...base.slice(i + 1)];
+/** `cols` inserted before the column titled `title` (after it with `after: true`). */
+function insertAt(base: Column[], title: string, cols: Column[], after = false): Column[] {
+  const i = base.findIndex((c) => c.title === title) + (after ? 1 : 0);
+  return [...base.slice(0, i), ...cols, ...base.slice(i)];
 }
 
-function roleWord(role: string): string {
-  return role === 'primary' ? 'primary' : role === 'standby' ? 'standby' : role;
+function withLayers(nodes: Record<string, NodeState>, layers: Column[]): Column[] {
+  const base = Object.values(nodes).some((n) => n.sample?.repmgr) ? insertAt(COLUMNS, 'VER', [REPMGR_COLUMN]) : COLUMNS;
+  return insertAt(base, 'STATE', layers, true);
 }
 
 /** A layer's cell is red when it contradicts what the node itself answers. */
@@ -73,7 +70,7 @@ function layerCells(row: ConsistencyRow | undefined, pgpoolOrder: readonly strin
     }
     const attached = cellv.status === 'up' || cellv.status === 'waiting';
     if (!attached) out[title] = [cellv.status, pg === 'down' ? 'dim' : 'bad'];
-    else out[title] = [roleWord(cellv.role), pg === 'down' || (known && (cellv.role === 'primary' || cellv.role === 'standby') && cellv.role !== pg) ? 'bad' : undefined];
+    else out[title] = [cellv.role, pg === 'down' || (known && (cellv.role === 'primary' || cellv.role === 'standby') && cellv.role !== pg) ? 'bad' : undefined];
   }
   if (row.vip !== null) out.VIP = row.vip ? [ascii ? '*' : '◆', 'accent'] : [''];
   return out;

@@ -60,7 +60,7 @@ describe('b: run a barman backup', () => {
     const d = t.dialog()!;
     assert.equal(d.choices, undefined);
     const text = d.lines.map(lineText).join('\n');
-    assert.match(text, /barman -c \/etc\/barman\.conf backup --wait main/);
+    assert.match(text, /barman backup --wait main\n {2}on barman@backup1 \(-c \/etc\/barman\.conf\)/);
     assert.match(text, /PostgreSQL 15 has no incremental backup/);
     d.onAnswer(false);
     assert.deepEqual(t.audit().map((e) => [e.action, e.outcome]), [['barman_backup', 'cancelled']]);

@@ -11,10 +11,7 @@
 //   empty     no backup source configured
 // compared with test/golden/pane-backups-<case>-<size>.txt (UPDATE_GOLDEN=1 writes them).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
 import { buildChains } from '../../../src/model/backup-chains.ts';
 import type { BackupSourceState } from '../../../src/model/backups.ts';
 import { probeBarman, type BarmanTarget } from '../../../src/probes/barman/barman-probe.ts';
@@ -26,26 +23,10 @@ import { backupsLines } from '../../../src/views/panes/backups-lines.ts';
 import { barmanFixture as fx } from '../barman/fixtures.ts';
 import { copyFixtureTree, LocalRunner } from '../basebackup/local-runner.ts';
 import { FakeRunner, reply } from '../ssh/fake-runner.ts';
+import { golden } from '../../helpers/golden.ts';
 
 process.env.TZ = 'UTC';
-const HERE = dirname(fileURLToPath(import.meta.url));
-const GOLDEN_DIR = join(HERE, '../../golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function golden(t: TestContext, name: string, frame: string): void {
-  const file = join(GOLDEN_DIR, `${name}.txt`);
-  const text = `${frame}\n`;
-  if (UPDATE) {
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
-      mkdirSync(GOLDEN_DIR, { recursive: true });
-      writeFileSync(file, text);
-      t.diagnostic(`UPDATE_GOLDEN=1: wrote test/golden/${name}.txt — review git diff test/golden`);
-    }
-    return;
-  }
-  if (!existsSync(file)) assert.fail(`missing golden frame test/golden/${name}.txt — create it with UPDATE_GOLDEN=1, then read it before committing`);
-  assert.equal(frame, readFileSync(file, 'utf8').replace(/\n$/, ''), `frame differs from test/golden/${name}.txt; if intended, rerun with UPDATE_GOLDEN=1 and review git diff test/golden`);
-}
 
 const ssh = { host: 'backup1', port: 22, user: 'barman' };
 

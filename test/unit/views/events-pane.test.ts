@@ -6,9 +6,9 @@
 //
 // Without UPDATE_GOLDEN a missing or different file fails, as in golden.test.tsx.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { mergeRepmgrEvents, repmgrEventsUnavailable } from '../../../src/model/repmgr-events.ts';
 import type { NodeSample, NodeState, RepmgrEvent } from '../../../src/model/types.ts';
@@ -17,32 +17,14 @@ import { drawBox } from '../../../src/views/frame/box.ts';
 import { type Line, lineText } from '../../../src/views/format/line.ts';
 import { width } from '../../../src/views/format/text.ts';
 import { eventTone, eventsLines } from '../../../src/views/panes/events-lines.ts';
+import { golden } from '../../helpers/golden.ts';
 
 // HH:MM:SS is local time; the golden files are in UTC whatever the machine's zone
 // (scripts/run-tests.mjs sets TZ=UTC too; node applies a changed TZ at once).
 process.env.TZ = 'UTC';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const GOLDEN_DIR = join(HERE, '../../golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function golden(t: TestContext, name: string, frame: string): void {
-  const file = join(GOLDEN_DIR, `${name}.txt`);
-  const text = `${frame}\n`;
-  if (UPDATE) {
-    const old = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    if (old !== text) {
-      mkdirSync(GOLDEN_DIR, { recursive: true });
-      writeFileSync(file, text);
-      t.diagnostic(`UPDATE_GOLDEN=1: wrote test/golden/${name}.txt (${old === null ? 'new' : 'changed'}) — review git diff test/golden`);
-    }
-    return;
-  }
-  if (!existsSync(file)) {
-    assert.fail(`missing golden frame test/golden/${name}.txt — create it with UPDATE_GOLDEN=1, then read it before committing`);
-  }
-  assert.equal(frame, readFileSync(file, 'utf8').replace(/\n$/, ''), `frame differs from test/golden/${name}.txt; if intended, rerun with UPDATE_GOLDEN=1 and review git diff test/golden`);
-}
 
 // ---- cases --------------------------------------------------------------------------------
 

@@ -7,13 +7,13 @@
 // must hold at any size: no more lines than rows, no line wider than the terminal, and every line
 // the panes, header and footer hand to Ink shows up whole on its own row (nothing wrapped).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, describe, mock, test, type TestContext } from 'node:test';
+import { after, describe, mock, test } from 'node:test';
 import { renderToString } from 'ink';
 import React from 'react';
+import { runBackupFlow } from '../../../src/actions/backup-flow.ts';
 import { runSwitchWal } from '../../../src/actions/switch-wal-flow.ts';
+import type { Job } from '../../../src/state/store.ts';
+import { jobArea } from '../../../src/views/components/JobPanel.tsx';
 import type { AuditLog } from '../../../src/actions/audit.ts';
 import { App, type AppControls } from '../../../src/views/App.tsx';
 import { Dialog, type DialogState } from '../../../src/views/components/Dialog.tsx';
@@ -25,48 +25,24 @@ import { type Line, lineText } from '../../../src/views/format/line.ts';
 import { width } from '../../../src/views/format/text.ts';
 import { computeLayout, CORE_PANES, PANE_TITLES, PANES, type PaneId } from '../../../src/views/layout.ts';
 import { activePanes, naturalHeights, paneLines } from '../../../src/views/panes/pane-lines.ts';
+import { golden, UPDATE_GOLDEN, writtenGoldens } from '../../helpers/golden.ts';
 import { type Scenario, type ScenarioName, SCENARIOS, THRESHOLDS, paneData, VIEW_NOW } from '../../helpers/states.ts';
 
-const GOLDEN_DIR = fileURLToPath(new URL('../../golden/', import.meta.url));
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const written: string[] = [];
 
 const controls: AppControls = { refreshNow() {}, requestAction() {}, quit() {} };
 
 after(() => {
-  if (UPDATE) {
+  if (UPDATE_GOLDEN) {
     process.stderr.write(
-      written.length === 0
+      writtenGoldens.length === 0
         ? 'UPDATE_GOLDEN=1: every golden frame was already up to date\n'
-        : `UPDATE_GOLDEN=1: wrote ${written.length} golden file(s) in test/golden/ — review them (git diff test/golden):\n  ${written.join('\n  ')}\n`,
+        : `UPDATE_GOLDEN=1: wrote ${writtenGoldens.length} golden file(s) in test/golden/ — review them (git diff test/golden):\n  ${writtenGoldens.join('\n  ')}\n`,
     );
   }
 });
 
 // ---- golden files -------------------------------------------------------------------------
 
-function golden(t: TestContext, name: string, frame: string): void {
-  const file = join(GOLDEN_DIR, `${name}.txt`);
-  const text = `${frame}\n`;
-  if (UPDATE) {
-    const old = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    if (old !== text) {
-      mkdirSync(GOLDEN_DIR, { recursive: true });
-      writeFileSync(file, text);
-      written.push(`${name}.txt (${old === null ? 'new' : 'changed'})`);
-      t.diagnostic(`UPDATE_GOLDEN=1: wrote test/golden/${name}.txt`);
-    }
-    return;
-  }
-  if (!existsSync(file)) {
-    assert.fail(`missing golden frame test/golden/${name}.txt — create it with \`UPDATE_GOLDEN=1 node scripts/run-tests.mjs unit\`, then read it before committing`);
-  }
-  assert.equal(
-    frame,
-    readFileSync(file, 'utf8').replace(/\n$/, ''),
-    `frame differs from test/golden/${name}.txt; if the change is intended, run \`UPDATE_GOLDEN=1 node scripts/run-tests.mjs unit\` and review git diff test/golden`,
-  );
-}
 
 // ---- invariants ---------------------------------------------------------------------------
 
@@ -285,6 +261,61 @@ describe('golden frames: help and dialog', () => {
     });
     assert.equal((entries[0] as { outcome: string }).outcome, 'refused');
   });
+});
+
+describe('golden frames: the HA actions (barman configured)', () => {
+  const withBarman = (s: Scenario) => ({ ...s.cluster, barman: [{ server: 'main', ssh: 'barman@backup1', configFile: '/etc/barman.d/main.conf' }] });
+  const noAudit = { write() { throw new Error('opening a dialog must not write the audit log'); } } as unknown as AuditLog;
+  const noSsh = { run: () => Promise.reject(new Error('not here')), stream: () => Promise.reject(new Error('not here')) };
+  const dialogs: Record<string, (s: Scenario) => DialogState> = {
+    'switch-wal-barman': (s) => {
+      let d: DialogState | null = null;
+      runSwitchWal({ store: s.store, cluster: withBarman(s), audit: noAudit, openDialog: (x) => { d = x; }, ssh: noSsh });
+      return d!;
+    },
+    backup: (s) => {
+      let d: DialogState | null = null;
+      runBackupFlow({ store: s.store, cluster: withBarman(s), audit: noAudit, openDialog: (x) => { d = x; }, ssh: noSsh, refreshBackups: () => undefined });
+      return d!;
+    },
+  };
+  for (const [kind, open] of Object.entries(dialogs)) {
+    for (const [c, r] of [SIZES.std, SIZES.mid]) {
+      const name = `dialog-${kind}-${sizeName(c, r)}`;
+      test(name, (t) => {
+        const dialog = open(SCENARIOS.haLab());
+        assert.ok(dialog, 'a dialog opened');
+        const h = r - 2;
+        const frame = renderToString(<Dialog dialog={dialog} width={c} height={h} ascii={false} />, { columns: c });
+        const lines = assertFits(frame, c, h);
+        const top = lines.findIndex((l) => l.includes(dialog.title));
+        const x = lines[top]!.indexOf(lines[top]!.trimStart()[0]!);
+        // Every line of the dialog shows whole: nothing a DBA must read before saying yes is cut.
+        for (const l of dialog.lines) assert.ok(width(lineText(l)) <= Math.min(c, 76) - 2, `cut at ${c} columns: ${lineText(l)}`);
+        assertPane(lines, x, top, Math.min(c, 76), Math.min(h, dialog.lines.length + 2), dialog.title, true, dialog.lines, false);
+        golden(t, name, frame);
+      });
+    }
+  }
+
+  const job = (ok: boolean | null): Job => ({
+    title: 'barman backup main', target: 'barman@backup1: barman -c /etc/barman.d/main.conf backup --wait main',
+    startedAt: VIEW_NOW - 83_000, finishedAt: ok === null ? null : VIEW_NOW - 1_000, ok, hidden: false,
+    result: ok === null ? null : ok ? 'backup 20261122T120000 done' : 'Backup failed issuing start backup command.',
+    progress: ok === null ? 'Starting backup copy via pg_basebackup for 20261122T120000' : null,
+    // The real barman 3.4 output of a backup in the lab (test/fixtures/barman-actions).
+    lines: ['Starting backup using postgres method for server main in /var/lib/barman/main/base/20261122T120000', 'Backup start at LSN: 0/B000028 (00000001000000000000000B, 00000028)', 'Starting backup copy via pg_basebackup for 20261122T120000', ...(ok === false ? ['ERROR: Backup failed issuing start backup command.'] : [])],
+  });
+  for (const [state, ok] of [['running', null], ['done', true], ['failed', false]] as const) {
+    for (const [c, r] of [SIZES.std, SIZES.mid]) {
+      const name = `job-${state}-${sizeName(c, r)}`;
+      test(name, (t) => {
+        const lines = jobArea(job(ok), c, r - 2, false, VIEW_NOW).map(lineText);
+        for (const l of lines) assert.ok(width(l) <= c, `wider than ${c}: ${l}`);
+        golden(t, name, lines.join('\n'));
+      });
+    }
+  }
 });
 
 describe('--ascii', () => {
