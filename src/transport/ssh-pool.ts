@@ -104,6 +104,23 @@ export function hostKeyAlgorithms(known: readonly string[]): string[] {
   return [...new Set([...first, ...HOST_KEY_ALGOS])];
 }
 
+/**
+ * Closes a channel we give up on, asking sshd to kill its process first when `kill` (OpenSSH ≥ 7.9).
+ * The slot frees when sshd confirms the close; if it never does, it is freed anyway.
+ */
+function closeChannel(channel: ClientChannel | null, release: () => void, kill: boolean): void {
+  if (!channel) return release();
+  if (kill) {
+    try {
+      channel.signal('KILL');
+    } catch {
+      /* the channel may already be closing */
+    }
+  }
+  channel.close();
+  setTimeout(release, 5_000).unref();
+}
+
 export class SshPool {
   private readonly conns = new Map<string, Conn>();
   private readonly opts: Required<Omit<SshPoolOptions, 'agent' | 'resolve'>> & Pick<SshPoolOptions, 'agent' | 'resolve'>;
@@ -373,17 +390,7 @@ export class SshPool {
       };
       client.once('close', onConnClose);
       const timer = setTimeout(() => {
-        if (channel) {
-          // Ask sshd to kill the process (OpenSSH ≥ 7.9), then close the channel regardless.
-          try {
-            channel.signal('KILL');
-          } catch {
-            /* the channel may already be closing */
-          }
-          channel.close();
-          // The slot frees when sshd confirms the close; if it never does, free it anyway.
-          setTimeout(release, 5_000).unref();
-        } else release();
+        closeChannel(channel, release, true);
         finish(timedOut());
       }, Math.max(0, deadline - Date.now()));
 
@@ -439,19 +446,6 @@ export class SshPool {
       let channel: ClientChannel | null = null;
       let finished = false;
       let timer: NodeJS.Timeout | undefined;
-      // Closing ourselves: the slot frees when sshd confirms the close; if it never does, free it anyway.
-      const closeChannel = (kill: boolean) => {
-        if (!channel) return release();
-        if (kill) {
-          try {
-            channel.signal('KILL');
-          } catch {
-            /* the channel may already be closing */
-          }
-        }
-        channel.close();
-        setTimeout(release, 5_000).unref();
-      };
       const finish = (err: Error | null, wasAborted = false) => {
         if (finished) return;
         finished = true;
@@ -467,7 +461,7 @@ export class SshPool {
         try {
           (which === 'stdout' ? opts.onStdout : opts.onStderr)(text);
         } catch (err) {
-          closeChannel(false);
+          closeChannel(channel, release, false);
           finish(err instanceof Error ? err : new Error(String(err)));
         }
       };
@@ -477,7 +471,7 @@ export class SshPool {
       };
       const onAbort = () => {
         if (finished) return;
-        closeChannel(false);
+        closeChannel(channel, release, false);
         finish(null, true);
       };
       client.once('close', onConnClose);
@@ -485,7 +479,7 @@ export class SshPool {
       if (deadline !== null) {
         timer = setTimeout(() => {
           if (finished) return;
-          closeChannel(true);
+          closeChannel(channel, release, true);
           finish(timedOut());
         }, Math.max(0, deadline - Date.now()));
       }
