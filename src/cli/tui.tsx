@@ -44,7 +44,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
     refreshNow: () => scheduler.refreshNow(),
     requestAction: (id, openDialog) => {
       if (id === 'switchWal') runSwitchWal({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
-      if (id === 'backup') runBackupFlow({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
+      if (id === 'backup') void runBackupFlow({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
     },
     quit: () => void shutdown(0),
   };

@@ -54,6 +54,8 @@ export interface BackupCheck {
 
 export interface WalArchiving {
   receiveWalRunning: boolean | null;
+  /** PostgreSQL (where barman's conninfo points) sees barman's receive-wal streaming (replication-status). */
+  walStreaming: boolean | null;
   lastArchivedWal: string | null;
   lastArchivedTime: string | null; // ISO
   failedCount: number | null;

@@ -82,7 +82,7 @@ function backupsSection(l: SnapshotLayers, takenAt: number) {
       chains: s.chains.map((c) => ({ root: c.rootId, members: c.members, broken: c.broken, reason: c.reason })),
       check: s.checks === null ? null : Object.fromEntries(s.checks.map((c) => [c.name, { status: c.ok ? 'OK' : 'FAILED', hint: c.hint }])),
       wal: s.wal && {
-        receive_wal_running: s.wal.receiveWalRunning, last_archived_wal: s.wal.lastArchivedWal, last_archived_time: s.wal.lastArchivedTime,
+        receive_wal_running: s.wal.receiveWalRunning, wal_streaming: s.wal.walStreaming, last_archived_wal: s.wal.lastArchivedWal, last_archived_time: s.wal.lastArchivedTime,
         failed_count: s.wal.failedCount, wals_per_hour: s.wal.walsPerHour, first_recoverability_point: s.wal.firstRecoverabilityPoint,
       },
       last_backup_id: last?.id ?? null,

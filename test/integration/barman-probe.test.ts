@@ -50,14 +50,15 @@ describe('barman probe on the lab', { timeout: 300_000 }, () => {
     assert.equal(s.checks.find((c) => c.name === 'receive wal running')?.ok, true);
     assert.ok(s.wal);
     assert.equal(s.wal.receiveWalRunning, true);
+    assert.equal(s.wal.walStreaming, true, 'replication-status shows barman_receive_wal streaming');
     assert.equal(s.wal.firstRecoverabilityPoint, s.backups[1].endTime);
 
-    // the next read reuses both finished records: only list-backups, check and status run
+    // the next read reuses both finished records: only list-backups, check, status and replication-status run
     const seen: string[][] = [];
     const spy = { run: (t: Parameters<SshPool['run']>[0], argv: readonly string[], o?: Parameters<SshPool['run']>[2]) => (seen.push([...argv]), pool.run(t, argv, o)) };
     const again = await probeBarman(spy, target(), s, { timeoutMs: 60_000 });
     assert.equal(again.reachable, true);
-    assert.deepEqual(seen.map((a) => a[a.indexOf('json') + 1]).sort(), ['check', 'list-backups', 'status']);
+    assert.deepEqual(seen.map((a) => a[a.indexOf('json') + 1]).sort(), ['check', 'list-backups', 'replication-status', 'status']);
     assert.deepEqual(again.backups, s.backups);
   });
 

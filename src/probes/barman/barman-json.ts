@@ -116,7 +116,7 @@ export function parseCheck(json: string | Json, server?: string): BackupCheck[] 
 }
 
 export interface BarmanStatus {
-  wal: Omit<WalArchiving, 'receiveWalRunning' | 'firstRecoverabilityPoint'>;
+  wal: Omit<WalArchiving, 'receiveWalRunning' | 'walStreaming' | 'firstRecoverabilityPoint'>;
   /** Oldest kept backup (`first_backup`): where recoverability starts. */
   firstBackupId: string | null;
   lastBackupId: string | null;

@@ -6,7 +6,7 @@
 
 import { buildChains } from '../../model/backup-chains.ts';
 import type { BackupCheck, BackupInfo, BackupSourceState, WalArchiving } from '../../model/backups.ts';
-import { parseCheck, parseListBackups, parseShowBackup, parseStatus } from './barman-json.ts';
+import { parseCheck, parseListBackups, parseReplicationStatus, parseShowBackup, parseStatus, type ReplicationStatus } from './barman-json.ts';
 import { BARMAN_TIMEOUT_MS, runBarman, type BarmanTarget } from './barman-run.ts';
 import type { BarmanCommand, Json } from './json-access.ts';
 import type { SshRunner, SshTarget } from '../ssh/ssh-runner.ts';
@@ -48,6 +48,11 @@ export function probeBarmanCheck(runner: SshRunner, cfg: BarmanTarget, timeoutMs
 /** `barman status SERVER`, parsed. */
 export function probeBarmanStatus(runner: SshRunner, cfg: BarmanTarget, timeoutMs = BARMAN_TIMEOUT_MS): Promise<Outcome<ReturnType<typeof parseStatus>>> {
   return command(runner, cfg, 'status', [cfg.server], (d) => parseStatus(d, cfg.server), timeoutMs);
+}
+
+/** `barman replication-status SERVER`, parsed: does PostgreSQL see barman's receive-wal streaming? */
+export function probeBarmanReplication(runner: SshRunner, cfg: BarmanTarget, timeoutMs = BARMAN_TIMEOUT_MS): Promise<Outcome<ReplicationStatus>> {
+  return command(runner, cfg, 'replication-status', [cfg.server], (d) => parseReplicationStatus(d, cfg.server), timeoutMs);
 }
 
 /** Whether a listed backup needs its show-backup (again) rather than the previous record. */
@@ -125,10 +130,11 @@ export async function probeBarman(runner: SshRunner, cfg: BarmanTarget, state: B
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? BARMAN_TIMEOUT_MS;
   const prev = state && state.name === cfg.server ? state : null;
-  const [list, check, status, version] = await Promise.all([
+  const [list, check, status, replication, version] = await Promise.all([
     probeBarmanBackups(runner, cfg, prev?.backups ?? [], opts),
     probeBarmanCheck(runner, cfg, timeoutMs),
     probeBarmanStatus(runner, cfg, timeoutMs),
+    probeBarmanReplication(runner, cfg, timeoutMs),
     prev?.barmanVersion ? Promise.resolve(prev.barmanVersion) : barmanVersion(runner, cfg, timeoutMs),
   ]);
   const base = { source: 'barman' as const, name: cfg.server, where: describeTarget(cfg.ssh), at: now(), barmanVersion: version };
@@ -145,11 +151,13 @@ export async function probeBarman(runner: SshRunner, cfg: BarmanTarget, state: B
       ...status.value.wal,
       // barman's receive-wal check is the only word on it; null when check did not run
       receiveWalRunning: checks ? (checks.find((c) => c.name === 'receive wal running')?.ok ?? null) : null,
+      // the process running (check) is not the same as PostgreSQL seeing it stream (replication-status)
+      walStreaming: replication.ok ? replication.value.receiveWalStreaming : null,
       // a backup restores to any point from its end on: the oldest backup's end is the first point
       firstRecoverabilityPoint: first?.endTime ?? null,
     };
   }
   const named = (cmd: string, e: string) => (e.startsWith('barman ') ? e : `barman ${cmd}: ${e}`);
-  const problems = [!check.ok ? named('check', check.error) : null, !status.ok ? named('status', status.error) : null, list.value.warning ? named('show-backup', list.value.warning) : null].filter((p): p is string => p !== null);
+  const problems = [!check.ok ? named('check', check.error) : null, !status.ok ? named('status', status.error) : null, !replication.ok ? named('replication-status', replication.error) : null, list.value.warning ? named('show-backup', list.value.warning) : null].filter((p): p is string => p !== null);
   return { ...base, reachable: true, error: problems.length ? problems.join('; ') : null, backups, chains: buildChains(backups), checks, wal };
 }

@@ -2,7 +2,7 @@
 // DBA (or a bug report) sees "barman show-backup: base_backup_information.timeline is a string"
 // instead of a TypeError from deep inside a parser.
 
-export type BarmanCommand = 'list-backups' | 'show-backup' | 'check' | 'status' | 'replication-status';
+export type BarmanCommand = 'list-backups' | 'show-backup' | 'check' | 'status' | 'replication-status' | 'list-processes';
 
 export class BarmanJsonError extends Error {
   constructor(

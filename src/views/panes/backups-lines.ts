@@ -104,7 +104,10 @@ function walLine(s: BackupSourceState, now: number): Line[] {
   const w = s.wal;
   if (!w) return [];
   const parts: Line = [seg('  WAL: ', 'dim')];
-  if (w.receiveWalRunning !== null) parts.push(seg(w.receiveWalRunning ? 'receive-wal running' : 'receive-wal NOT running', w.receiveWalRunning ? 'ok' : 'bad'), seg(' · ', 'dim'));
+  if (w.receiveWalRunning === false) parts.push(seg('receive-wal NOT running', 'bad'), seg(' · ', 'dim'));
+  else if (w.walStreaming === true) parts.push(seg('receive-wal streaming', 'ok'), seg(' · ', 'dim'));
+  else if (w.receiveWalRunning === true && w.walStreaming === false) parts.push(seg('receive-wal running, not streaming', 'warn'), seg(' · ', 'dim'));
+  else if (w.receiveWalRunning === true) parts.push(seg('receive-wal running', 'ok'), seg(' · ', 'dim'));
   parts.push(seg(`last ${w.lastArchivedWal ?? '-'}${w.lastArchivedTime ? ` ${formatAge(w.lastArchivedTime, now)}` : ''}`));
   if (w.failedCount !== null) parts.push(seg(' · ', 'dim'), seg(`failed ${w.failedCount}`, w.failedCount > 0 ? 'warn' : undefined));
   if (w.walsPerHour !== null) parts.push(seg(` · ${w.walsPerHour.toFixed(w.walsPerHour < 10 ? 1 : 0)} WAL/h`, 'dim'));

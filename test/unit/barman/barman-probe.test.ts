@@ -16,6 +16,7 @@ function barman315(argv: readonly string[]) {
   if (cmd === 'show-backup') return reply(fx(`constructed-3.15-show-backup-${argv.at(-1)}.json`));
   if (cmd === 'check') return reply(asPg17(fx('real-3.4-check-json-after-switchback.json')), 1);
   if (cmd === 'status') return reply(asPg17(fx('real-3.4-status-json.json')));
+  if (cmd === 'replication-status') return reply(asPg17(fx('real-3.4-replication-status-json-after-switchback.json')));
   return new Error(`unexpected ${argv.join(' ')}`);
 }
 
@@ -39,7 +40,7 @@ describe('probeBarman', () => {
     assert.deepEqual(s.checks!.filter((c) => !c.ok).map((c) => c.name), ['archiver errors']);
     assert.deepEqual(s.wal, {
       lastArchivedWal: '000000010000000000000019', lastArchivedTime: 'Sun Nov 22 03:48:16 2026', failedCount: 0, walsPerHour: 718.86,
-      receiveWalRunning: true, firstRecoverabilityPoint: null, // first_backup of the 3.4 status is not in this catalogue
+      receiveWalRunning: true, walStreaming: true, firstRecoverabilityPoint: null, // first_backup of the 3.4 status is not in this catalogue
     });
     const inc = s.backups.find((b) => b.id === '20260302T020000')!;
     assert.deepEqual([inc.parentId, inc.resourcesSavedBytes, inc.retentionStatus], ['20260301T020000', 1390 * 1024 * 1024, 'VALID']);
@@ -110,6 +111,25 @@ describe('probeBarman', () => {
     assert.equal(s.checks, null);
     assert.equal(s.error, 'barman check failed (exit 1): boom');
     assert.equal(s.wal?.receiveWalRunning, null);
+  });
+
+  it('after a failover barman still points at the dead old primary: streaming unknown, barman says why', async () => {
+    // real 3.4 captures from the lab right after repmgrd promoted another node
+    const runner = new FakeRunner((argv) =>
+      argv.includes('replication-status') ? reply(asPg17(fx('real-3.4-replication-status-json-after-failover.json')))
+      : argv.includes('check') ? reply(asPg17(fx('real-3.4-check-json-after-failover.json')), 1)
+      : barman315(argv));
+    const s = await probeBarman(runner, cfg, null);
+    assert.equal(s.wal?.walStreaming, null);
+    assert.match(s.error!, /barman replication-status: Unable to connect to server/);
+  });
+
+  it('replication-status failing alone: streaming unknown, the error names it', async () => {
+    const runner = new FakeRunner((argv) => (argv.includes('replication-status') ? reply('', 1, 'ERROR: boom\n') : barman315(argv)));
+    const s = await probeBarman(runner, cfg, null);
+    assert.equal(s.reachable, true);
+    assert.equal(s.wal?.walStreaming, null);
+    assert.match(s.error!, /^barman replication-status failed \(exit 1\): boom/);
   });
 
   it('one show-backup failing: its list record stays, asked again next time', async () => {

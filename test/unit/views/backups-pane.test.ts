@@ -37,6 +37,7 @@ function barman34(argv: readonly string[]) {
   if (cmd === 'show-backup') return argv.at(-1) === '20261122T034654' ? reply(fx('real-3.4-show-backup-latest-json.json')) : reply(fx('lab-3.4-show-backup-unknown-backup.json'), 1);
   if (cmd === 'check') return reply(fx('real-3.4-check-json.json'));
   if (cmd === 'status') return reply(fx('real-3.4-status-json.json'));
+  if (cmd === 'replication-status') return reply(fx('real-3.4-replication-status-json.json'));
   return new Error(`unexpected ${argv.join(' ')}`);
 }
 
@@ -47,6 +48,7 @@ function barman315(argv: readonly string[]) {
   if (cmd === 'show-backup') return reply(fx(`constructed-3.15-show-backup-${argv.at(-1)}.json`));
   if (cmd === 'check') return reply(asPg17(fx('real-3.4-check-json-after-switchback.json')), 1);
   if (cmd === 'status') return reply(asPg17(fx('real-3.4-status-json.json')));
+  if (cmd === 'replication-status') return reply(asPg17(fx('real-3.4-replication-status-json-after-switchback.json')));
   return new Error(`unexpected ${argv.join(' ')}`);
 }
 
@@ -108,6 +110,19 @@ describe('backups pane', async () => {
     assert.ok(flags.some((l) => /missing/.test(l)), flags.join('\n'));
     assert.ok(flags.some((l) => /FAILED/.test(l)), flags.join('\n'));
     assert.ok(flags.some((l) => /summarize_wal/.test(l)), flags.join('\n'));
+  });
+
+  test('WAL line: receive-wal streaming, running but not streaming, not running', () => {
+    const c = all.healthy!;
+    const s = c.sources['barman:main']!;
+    const wal = (over: Partial<NonNullable<BackupSourceState['wal']>>) => {
+      const src = { ...s, wal: { ...s.wal!, ...over } };
+      return backupsLines(c.order, { 'barman:main': src }, { width: 200, height: 100, ascii: false }, c.now).map(lineText).find((l) => l.startsWith('  WAL: '))!;
+    };
+    assert.match(wal({ receiveWalRunning: true, walStreaming: true }), /^ {2}WAL: receive-wal streaming · /);
+    assert.match(wal({ receiveWalRunning: true, walStreaming: false }), /^ {2}WAL: receive-wal running, not streaming · /);
+    assert.match(wal({ receiveWalRunning: true, walStreaming: null }), /^ {2}WAL: receive-wal running · /);
+    assert.match(wal({ receiveWalRunning: false, walStreaming: null }), /^ {2}WAL: receive-wal NOT running · /);
   });
 
   test('failing: barman\'s own message, a source not read yet, and nothing else', () => {
