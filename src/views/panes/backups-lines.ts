@@ -108,7 +108,9 @@ function walLine(s: BackupSourceState, now: number): Line[] {
   else if (w.walStreaming === true) parts.push(seg('receive-wal streaming', 'ok'), seg(' · ', 'dim'));
   else if (w.receiveWalRunning === true && w.walStreaming === false) parts.push(seg('receive-wal running, not streaming', 'warn'), seg(' · ', 'dim'));
   else if (w.receiveWalRunning === true) parts.push(seg('receive-wal running', 'ok'), seg(' · ', 'dim'));
-  parts.push(seg(`last ${w.lastArchivedWal ?? '-'}${w.lastArchivedTime ? ` ${formatAge(w.lastArchivedTime, now)}` : ''}`));
+  // barman prints archiver stats only with archiver = on: a streaming-only server has none to show
+  if (w.lastArchivedWal !== null || w.receiveWalRunning === null) parts.push(seg(`last archived ${w.lastArchivedWal ?? '-'}${w.lastArchivedTime ? ` ${formatAge(w.lastArchivedTime, now)}` : ''}`));
+  else parts.push(seg('archive_command not used', 'dim'));
   if (w.failedCount !== null) parts.push(seg(' · ', 'dim'), seg(`failed ${w.failedCount}`, w.failedCount > 0 ? 'warn' : undefined));
   if (w.walsPerHour !== null) parts.push(seg(` · ${w.walsPerHour.toFixed(w.walsPerHour < 10 ? 1 : 0)} WAL/h`, 'dim'));
   if (w.firstRecoverabilityPoint) parts.push(seg(` · recoverable from ${shortTime(w.firstRecoverabilityPoint)}`, 'dim'));

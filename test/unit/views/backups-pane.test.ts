@@ -123,6 +123,8 @@ describe('backups pane', async () => {
     assert.match(wal({ receiveWalRunning: true, walStreaming: false }), /^ {2}WAL: receive-wal running, not streaming · /);
     assert.match(wal({ receiveWalRunning: true, walStreaming: null }), /^ {2}WAL: receive-wal running · /);
     assert.match(wal({ receiveWalRunning: false, walStreaming: null }), /^ {2}WAL: receive-wal NOT running · /);
+    // the lab's barman streams only (archiver = off): barman status has no archiver figures then
+    assert.match(wal({ receiveWalRunning: true, walStreaming: true, lastArchivedWal: null, lastArchivedTime: null }), /^ {2}WAL: receive-wal streaming · archive_command not used · failed/);
   });
 
   test('failing: barman\'s own message, a source not read yet, and nothing else', () => {

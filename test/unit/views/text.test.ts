@@ -185,6 +185,21 @@ describe('fitLine', () => {
     assert.deepEqual(fitLine([seg('abc')], 0), []);
     assert.deepEqual(fitLine([], 3), [{ text: '   ' }]);
   });
+  // barman's backup output indents its WAL list with a tab: written raw it tore the job panel's border
+  test('tool output with control characters cannot move the cursor', () => {
+    const cases: Array<[string, Line, string]> = [
+      ['tab to the next 8-column stop (counted from the line start)', [seg('ab'), seg('\t0000000C')], 'ab      0000000C  '],
+      ['colour codes dropped', [seg('\x1b[31mERROR\x1b[0m: x')], 'ERROR: x          '],
+      ['OSC title and a bare ESC dropped', [seg('a\x1b]0;pwn\x07b\x1bc')], 'abc               '],
+      ['CR, BEL, backspace shown harmless', [seg('50%\r60%\x07\x08')], '50% 60%??         '],
+      ['C1 control', [seg('x\x9by')], 'x?y               '],
+    ];
+    for (const [what, l, want] of cases) {
+      const got = text(fitLine(l, 18));
+      assert.equal(got, want, what);
+      assert.ok(!/[\x00-\x1f\x7f-\x9f]/.test(got), what);
+    }
+  });
   test('does not mutate the input segments', () => {
     const input: Line = [seg('ab'), seg('cd')];
     fitLine(input, 10);
