@@ -13,6 +13,8 @@ export interface AuditEntry {
   outcome: 'ok' | 'error' | 'cancelled' | 'refused';
   detail?: string;
   durationMs?: number;
+  /** The remote command's exit status, when one ran. */
+  exitCode?: number | null;
 }
 
 export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env): string {

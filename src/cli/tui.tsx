@@ -4,6 +4,7 @@ import React from 'react';
 import { AuditLog, defaultAuditPath } from '../actions/audit.ts';
 import { runBackupFlow } from '../actions/backup-flow.ts';
 import { runSwitchWal } from '../actions/switch-wal-flow.ts';
+import { createSwitchoverWizard } from '../actions/switchover/wizard.ts';
 import type { Loaded } from '../config/load.ts';
 import { createScheduler, backupSourceKeys, storeNodesFromConfig, storePgpoolsFromConfig } from '../probes/scheduler.ts';
 import { createAppStore } from '../state/store.ts';
@@ -40,22 +41,29 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   let quitting: Promise<void> | null = null;
   await installInkPatches();
   const screen = enterScreen();
+  const wizard = createSwitchoverWizard({
+    store, cluster, audit, ssh: scheduler.ssh, thresholds: cluster.thresholds,
+    refreshNow: () => scheduler.refreshNow(), refreshBackups: () => scheduler.refreshBackups(),
+  });
   const controls: AppControls = {
     refreshNow: () => scheduler.refreshNow(),
     requestAction: (id, openDialog) => {
       if (id === 'switchWal') runSwitchWal({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
       if (id === 'backup') void runBackupFlow({ store, cluster, audit, openDialog, ssh: scheduler.ssh, refreshBackups: () => scheduler.refreshBackups() });
+      if (id === 'switchover') wizard.open();
     },
+    wizardKey: (input, key) => wizard.key(input, key),
     quit: () => void shutdown(0),
   };
 
   const app = render(
-    <App store={store} controls={controls} thresholds={cluster.thresholds} ascii={opts.ascii} color={colorWanted()} initialPane={opts.pane} />,
+    <App store={store} controls={controls} thresholds={cluster.thresholds} cluster={cluster} ascii={opts.ascii} color={colorWanted()} initialPane={opts.pane} />,
     { exitOnCtrlC: false, patchConsole: true, maxFps: 15, incrementalRendering: true },
   );
 
   async function shutdown(code: number, message?: string): Promise<void> {
     quitting ??= (async () => {
+      wizard.dispose();
       app.unmount();
       screen.restore();
       if (message) process.stderr.write(`${message}\n`);

@@ -8,6 +8,7 @@ import type { RepmgrCliResult } from '../probes/ssh/repmgr-cli.ts';
 import type { VipState } from '../probes/ssh/vip.ts';
 import type { NodeHealth, NodeSample, NodeState } from '../model/types.ts';
 import { Ring } from './ring.ts';
+import type { SwitchoverWizardState } from './switchover-state.ts';
 
 export const HISTORY_POINTS = 300;
 
@@ -67,6 +68,8 @@ export interface AppState {
   historyVersion: number;
   flash: Flash | null;
   job: Job | null;
+  /** The guided switchover (key s); null when not open. */
+  switchover: SwitchoverWizardState | null;
 }
 
 export type NodeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
@@ -89,6 +92,8 @@ export interface AppActions {
   jobOutput(lines: string[], progress?: string | null): void;
   finishJob(ok: boolean, result: string): void;
   setJobHidden(hidden: boolean): void;
+  /** Replace the wizard's state (null closes it), or update it from the current one. */
+  setSwitchover(next: SwitchoverWizardState | null | ((cur: SwitchoverWizardState) => SwitchoverWizardState)): void;
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
@@ -131,6 +136,7 @@ export function createAppStore(init: StoreInit) {
     historyVersion: 0,
     flash: null,
     job: null,
+    switchover: null,
 
     applySample(name, sample) {
       get().applyBatch([{ name, sample }]);
@@ -197,6 +203,11 @@ export function createAppStore(init: StoreInit) {
     finishJob: (ok, result) => {
       const j = get().job;
       if (j) set({ job: { ...j, ok, result, finishedAt: Date.now() } });
+    },
+    setSwitchover: (next) => {
+      if (typeof next !== 'function') return set({ switchover: next });
+      const cur = get().switchover;
+      if (cur) set({ switchover: next(cur) });
     },
     setJobHidden: (hidden) => {
       const j = get().job;

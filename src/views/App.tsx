@@ -1,6 +1,8 @@
 import { useApp, useInput, useStdout } from 'ink';
 import React, { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
+import type { KeyLike } from '../actions/switchover/wizard-keys.ts';
+import type { ClusterConfig } from '../config/schema.ts';
 import type { AppStore } from '../state/store.ts';
 import { FrameView } from './components/FrameView.tsx';
 import { commandFor, type CommandId } from './keymap.ts';
@@ -15,6 +17,8 @@ export interface AppControls {
   refreshNow(): void;
   /** Opens the confirm dialog for an action; the controller runs it on "y". */
   requestAction(id: CommandId, openDialog: (d: DialogState | null) => void): void;
+  /** Every key while the switchover wizard is shown goes to it. */
+  wizardKey?(input: string, key: KeyLike): void;
   quit(): void;
 }
 
@@ -26,6 +30,8 @@ export interface AppProps {
   /** Styled output (ANSI colours); off for NO_COLOR, --color never and golden frames. */
   color?: boolean;
   initialPane?: PaneId;
+  /** The cluster's config: the switchover wizard checks against it (which nodes have ssh, …). */
+  cluster?: ClusterConfig;
   /** Fixed size for golden frames; live runs follow the terminal. */
   size?: { columns: number; rows: number };
   now?: () => number;
@@ -72,7 +78,7 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
   return size;
 }
 
-export function App({ store, controls, thresholds, ascii, color = false, initialPane, size: fixed, now = Date.now }: AppProps) {
+export function App({ store, controls, thresholds, ascii, color = false, initialPane, cluster: clusterConfig, size: fixed, now = Date.now }: AppProps) {
   const { columns, rows } = useTerminalSize(fixed);
   const nodes = useStore(store, (s) => s.nodes);
   const order = useStore(store, (s) => s.nodeOrder);
@@ -91,8 +97,9 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const vip = useStore(store, (s) => s.vip);
   const backupOrder = useStore(store, (s) => s.backupOrder);
   const backups = useStore(store, (s) => s.backups);
+  const wizard = useStore(store, (s) => s.switchover);
   useStaleClock(lastRefreshAt, intervalMs, now);
-  useJobClock(job !== null && job.ok === null && !job.hidden);
+  useJobClock((job !== null && job.ok === null && !job.hidden) || (wizard !== null && !wizard.hidden && (wizard.step === 'running' || wizard.step === 'post')));
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
   const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
   const [help, setHelp] = useState(false);
@@ -100,6 +107,11 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const { exit } = useApp();
 
   useInput((input, key) => {
+    const wiz = store.getState().switchover;
+    if (wiz && !wiz.hidden && !dialog) {
+      controls.wizardKey?.(input, key);
+      return;
+    }
     if (dialog) {
       setDialog(null);
       if (dialog.choices) {
@@ -114,7 +126,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     const cmd = commandFor(input, key, readOnly);
     if (!cmd) {
       // An action key in --read-only still reaches its flow, which refuses it and audits the refusal.
-      if (readOnly && (input === 'w' || input === 'b')) controls.requestAction(input === 'w' ? 'switchWal' : 'backup', setDialog);
+      const refused: Record<string, CommandId> = { w: 'switchWal', b: 'backup', s: 'switchover' };
+      if (readOnly && refused[input]) controls.requestAction(refused[input]!, setDialog);
       return;
     }
     const state = store.getState();
@@ -145,6 +158,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
       case 'refresh': controls.refreshNow(); return;
       case 'switchWal': controls.requestAction('switchWal', setDialog); return;
       case 'backup': controls.requestAction('backup', setDialog); return;
+      case 'switchover': controls.requestAction('switchover', setDialog); return;
     }
   });
 
@@ -155,6 +169,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
 
   const rowsOut = composeFrame({
     columns, rows, data, focus, zoomed, help, dialog, job, ascii, now: now(),
+    wizard: wizard && !wizard.hidden && clusterConfig ? { wizard, state: store.getState(), cluster: clusterConfig, thresholds } : null,
     status: { cluster, paused, readOnly, intervalMs, lastRefreshAt, flash },
   });
   return <FrameView rows={rowsOut} columns={columns} color={color} />;

@@ -4,7 +4,7 @@ import type { Key } from 'ink';
 
 export type CommandId =
   | 'quit' | 'help' | 'focusNext' | 'focusPrev' | 'zoom' | 'back'
-  | 'pause' | 'faster' | 'slower' | 'refresh' | 'switchWal' | 'backup';
+  | 'pause' | 'faster' | 'slower' | 'refresh' | 'switchWal' | 'backup' | 'switchover';
 
 export interface Command {
   id: CommandId;
@@ -39,6 +39,11 @@ export const KEYMAP: readonly Command[] = [
     id: 'backup', keys: 'b', hint: 'backup', action: true,
     description: 'Run a barman backup (live output; Esc hides it, never stops it)',
     match: (i) => i === 'b',
+  },
+  {
+    id: 'switchover', keys: 's', hint: 'switchover', action: true,
+    description: 'Guided switchover: choose a standby, preflight, confirm, run, verify',
+    match: (i) => i === 's',
   },
 ];
 

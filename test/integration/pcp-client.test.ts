@@ -1,12 +1,14 @@
 // PcpClient against the real lab: two pgpool-II 4.3.5 instances in one watchdog cluster over
 // PostgreSQL 15 ×3 + repmgr. Needs root (labUp); if the lab cannot start, the suite FAILS.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PcpClient, PcpError, type PcpErrorKind } from '../../src/probes/pgpool/pcp-client.ts';
+import { attachPgpoolNode } from '../../src/actions/pgpool-attach.ts';
+import type { PgpoolConfig } from '../../src/config/schema.ts';
+import { PcpClient, PcpError, detachNode, type PcpErrorKind } from '../../src/probes/pgpool/pcp-client.ts';
 import { PG_BIN, labDown, labUp, parsePoolNodes, runRaw, type LabInfo, type LabPgpool } from '../lab/lab.ts';
 
 const DIR = '/tmp/pgtop-ha-lab-pcp';
@@ -28,6 +30,55 @@ async function rejectsWith(p: Promise<unknown>, kind: PcpErrorKind, re: RegExp):
   assert.equal(caught.kind, kind, caught.message);
   assert.match(caught.message, re);
   assert.ok(!caught.message.includes(lab.pgpool!.pcpPassword), 'no password in the message');
+}
+
+/**
+ * SHOW pool_nodes through pgpool `pp`'s own port (psql as postgres, trust). Right after a detach
+ * or attach pgpool's children restart and may drop a session that just arrived ("server closed
+ * the connection unexpectedly"): such a failure is retried.
+ */
+async function poolNodes(pp: LabPgpool) {
+  for (let attempt = 1; ; attempt++) {
+    const r = await runRaw([`${PG_BIN}/psql`, '-X', '-A', '-t', '-h', '127.0.0.1', '-p', String(pp.port), '-U', 'postgres', '-d', 'postgres', '-c', 'SHOW pool_nodes'], { user: 'postgres', timeoutMs: 30_000 });
+    if (r.code === 0) return parsePoolNodes(r.stdout);
+    if (attempt >= 5 || !/server closed the connection|connection to server was lost|terminating connection/.test(r.stderr)) assert.equal(r.code, 0, r.stderr);
+    await new Promise((res) => setTimeout(res, 300));
+  }
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A pcp_* tool against `pp`, password from the lab's .pcppass; never throws. */
+const pcpTool = (pp: LabPgpool, tool: string, args: string[], timeoutMs = 10_000) =>
+  runRaw([tool, '-h', '127.0.0.1', '-p', String(pp.pcpPort), '-U', pp.pcpUser, '-w', ...args], { env: { PCPPASSFILE: pp.pcpPassFile }, timeoutMs });
+
+/** The config entry the console would have for `pp`. */
+const pgpoolCfg = (pp: LabPgpool, name: string): PgpoolConfig => ({
+  name, conninfo: `host=127.0.0.1 port=${pp.port} dbname=postgres user=postgres`, pcp: { port: pp.pcpPort, user: pp.pcpUser },
+});
+
+// The lab runs auto_failback = on: pgpool re-attaches a detached standby that still streams at its
+// next health check (~1 s here), which would attach it before the code under test does.
+const AUTO_FAILBACK_OFF = '\n# pcp-client.test.ts\nauto_failback = off\n';
+async function setAutoFailback(on: boolean): Promise<void> {
+  for (const pp of [lab.pgpool!, lab.pgpoolPeer!]) {
+    if (on) writeFileSync(pp.configFile, readFileSync(pp.configFile, 'utf8').replace(AUTO_FAILBACK_OFF, ''));
+    else appendFileSync(pp.configFile, AUTO_FAILBACK_OFF);
+  }
+  const r = await pcpTool(lab.pgpool!, 'pcp_reload_config', ['-s', 'cluster']);
+  assert.match(r.stdout, /Command Successful/, r.stdout + r.stderr);
+  for (const pp of [lab.pgpool!, lab.pgpoolPeer!]) {
+    await waitUntil(`auto_failback ${on ? 'on' : 'off'} on ${pp.port}`, async () => {
+      const s = await runRaw([`${PG_BIN}/psql`, '-X', '-A', '-t', '-h', '127.0.0.1', '-p', String(pp.port), '-U', 'postgres', '-d', 'postgres', '-c', 'PGPOOL SHOW auto_failback'], { user: 'postgres', timeoutMs: 10_000 });
+      return s.stdout.trim() === (on ? 'on' : 'off');
+    });
+  }
 }
 
 describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 300_000 }, () => {
@@ -99,5 +150,112 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 300_
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((r) => probe.close(() => r()));
     await rejectsWith(client(lab.pgpool!, { port, password: 'x' }).nodeCount(), 'refused', new RegExp(`connection refused by 127\\.0\\.0\\.1:${port}`));
+  });
+  test('detach a standby, see it down, attach it again (detachNode, attachPgpoolNode), leader and watchdog standby', async () => {
+    const pp = lab.pgpool!;
+    const peer = lab.pgpoolPeer!;
+    const env = { PCPPASSFILE: pp.pcpPassFile };
+    await setAutoFailback(false);
+    try {
+      const c = client(pp);
+      const standby = (await c.allNodeInfo()).find((n) => n.role === 'standby' && n.status === 'up');
+      assert.ok(standby, 'an attached standby');
+      const id = standby.nodeId;
+      const port = lab.nodes[id].port;
+
+      // Through the leader: the native detach, then SHOW pool_nodes on both pgpools says down.
+      const d = await c.detachNode(id);
+      assert.equal(d.sent, true);
+      assert.equal(d.before.status, 'up');
+      for (const p of [pp, peer]) await waitUntil(`node ${id} down on ${p.port}`, async () => (await poolNodes(p))[id].status === 'down');
+      assert.equal((await c.detachNode(id)).sent, false, 'already down: nothing sent');
+
+      const r = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
+      assert.equal(r.ok, true, r.message);
+      assert.match(r.message, new RegExp(`^pgpool1: attached node ${id} \\(127\\.0\\.0\\.1:${port}\\): down → (up|waiting) in \\d+\\.\\d s$`));
+      for (const p of [pp, peer]) await waitUntil(`node ${id} up/waiting on ${p.port}`, async () => ['up', 'waiting'].includes((await poolNodes(p))[id].status));
+
+      const again = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
+      assert.equal(again.ok, true, again.message);
+      assert.match(again.message, new RegExp(`^pgpool1: node ${id} \\(127\\.0\\.0\\.1:${port}\\) is already attached \\((up|waiting)\\); nothing sent$`));
+
+      // Detach with the real pcp_detach_node, attach through the watchdog STANDBY pgpool: it hands
+      // the failback to the leader, and both show the node attached.
+      const tool = await pcpTool(pp, 'pcp_detach_node', ['-n', String(id)]);
+      assert.match(tool.stdout, /Command Successful/, tool.stdout + tool.stderr);
+      for (const p of [pp, peer]) await waitUntil(`node ${id} down on ${p.port}`, async () => (await poolNodes(p))[id].status === 'down');
+      const viaPeer = await attachPgpoolNode(pgpoolCfg(peer, 'pgpool2'), id, { env });
+      assert.equal(viaPeer.ok, true, viaPeer.message);
+      assert.match(viaPeer.message, new RegExp(`^pgpool2: attached node ${id} .*: down → (up|waiting)`));
+      for (const p of [pp, peer]) await waitUntil(`node ${id} up/waiting on ${p.port}`, async () => ['up', 'waiting'].includes((await poolNodes(p))[id].status));
+
+      // The one-shot export does the same and says goodbye (X): nothing is left open.
+      await detachNode({ host: '127.0.0.1', port: pp.pcpPort, user: pp.pcpUser, env }, id);
+      await waitUntil(`node ${id} down`, async () => (await poolNodes(pp))[id].status === 'down');
+      const back = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
+      assert.equal(back.ok, true, back.message);
+    } finally {
+      await setAutoFailback(true);
+    }
+    const rows = await poolNodes(pp);
+    assert.deepEqual(rows.map((r) => r.status === 'down'), [false, false, false], JSON.stringify(rows));
+  });
+
+  test('attach errors come back as one line in pgpool\'s words; nothing reaches pgpool for an unknown id', async () => {
+    const pp = lab.pgpool!;
+    const env = { PCPPASSFILE: pp.pcpPassFile };
+    const cfg = pgpoolCfg(pp, 'pgpool1');
+    const before = await client(pp).allNodeInfo();
+    for (const id of [3, 7, 127, 128]) {
+      const r = await attachPgpoolNode(cfg, id, { env });
+      assert.equal(r.ok, false);
+      assert.equal(r.message, `pgpool1: pgpool at 127.0.0.1:${pp.pcpPort} refused pcp_attach_node -n ${id}: informing node info failed: invalid node ID : ${id}`);
+    }
+    await rejectsWith(client(pp).attachNode(128), 'server', /^pgpool at 127\.0\.0\.1:\d+ refused pcp_attach_node -n 128: informing node info failed: invalid node ID : 128$/);
+    await rejectsWith(client(pp).detachNode(9), 'server', /refused pcp_detach_node -n 9: informing node info failed: invalid node ID : 9$/);
+    assert.deepEqual((await attachPgpoolNode(cfg, -1, { env })), { ok: false, message: 'pgpool1: node id must be a non-negative integer, got -1' });
+    const noPcp = await attachPgpoolNode({ ...cfg, pcp: undefined }, 1, { env });
+    assert.deepEqual(noPcp, { ok: false, message: 'pgpool1 has no pcp: in the configuration (attaching a node needs PCP: pcp: { port, user })' });
+    const file = join(tmp, 'pcppass-wrong');
+    writeFileSync(file, `127.0.0.1:${pp.pcpPort}:pcpadmin:wrong\n`, { mode: 0o600 });
+    const wrong = await attachPgpoolNode(cfg, 1, { env: { PCPPASSFILE: file } });
+    assert.equal(wrong.ok, false);
+    assert.match(wrong.message, /^pgpool1: PCP authentication failed for user "pcpadmin" at 127\.0\.0\.1:\d+: /);
+    for (const r of [noPcp, wrong]) assert.ok(!r.message.includes('\n') && !r.message.includes(pp.pcpPassword));
+    // The attach of an unknown id never went out: same nodes, same status times, nothing marked.
+    const after = await client(pp).allNodeInfo();
+    assert.deepEqual(after.map((n) => [n.nodeId, n.status, n.statusChangedAt?.getTime()]), before.map((n) => [n.nodeId, n.status, n.statusChangedAt?.getTime()]));
+    assert.doesNotMatch(readFileSync(pp.logFile, 'utf8'), /received failback request for node_id: (3|7|127|128) /);
+  });
+
+  test('an idle client does not hold up pgpool\'s PCP restart after a failback (idleCloseMs)', async () => {
+    // pgpool restarts its PCP process after every failover/failback and waits for every open PCP
+    // connection to end first; until then it accepts no PCP connection. A client kept open (as
+    // the console's watchdog probe was) hangs every pcp_* tool; the default closes it after 1 s.
+    const pp = lab.pgpool!;
+    const env = { PCPPASSFILE: pp.pcpPassFile };
+    await setAutoFailback(false);
+    const held = client(pp, { idleCloseMs: 60_000 });
+    const idle = client(pp);
+    try {
+      await held.nodeCount();
+      await idle.nodeCount();
+      const id = 2;
+      assert.match((await pcpTool(pp, 'pcp_detach_node', ['-n', String(id)])).stdout, /Command Successful/);
+      await new Promise((r) => setTimeout(r, 2500));
+      const hung = await pcpTool(pp, 'pcp_node_count', [], 3000);
+      assert.notEqual(hung.code, 0, `pcp_node_count answered while a connection was held: ${hung.stdout}`);
+      assert.equal((await held.nodeInfo(id)).status, 'down', 'the held connection itself is still served');
+      await held.close();
+      const t0 = Date.now();
+      const ok = await pcpTool(pp, 'pcp_node_count', [], 10_000);
+      assert.equal(ok.stdout.trim(), '3', ok.stdout + ok.stderr);
+      assert.ok(Date.now() - t0 < 3000, `pcp_node_count took ${Date.now() - t0} ms`);
+      assert.equal((await idle.nodeCount()), 3, 'the idle client reconnects on its next call');
+      const r = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
+      assert.equal(r.ok, true, r.message);
+    } finally {
+      await setAutoFailback(true);
+    }
   });
 });

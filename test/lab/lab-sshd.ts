@@ -8,11 +8,11 @@
 // Why UsePAM yes: Debian creates postgres/barman with a locked password ("!"); without PAM, sshd
 // refuses locked accounts even for public keys. Passwords stay off either way.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { descendants, freePort } from '../helpers/sshd.ts';
-import { LabStepError, pidAlive, run } from './lab.ts';
+import { LabStepError, osIds, pidAlive, run } from './lab.ts';
 
 export const SSHD_BIN = '/usr/sbin/sshd';
 export const LAB_SSH_USERS = ['postgres', 'barman'] as const;
@@ -28,6 +28,12 @@ export interface LabSshd {
   /** Private key every lab SSH user accepts (root, 0600); pass as identity_file. */
   clientKey: string;
   clientKeyPub: string;
+  /**
+   * The same private key, owned by `postgres` (0600): repmgr runs ssh as the postgres OS user
+   * (`standby switchover` reaches the primary and siblings with it), and ssh refuses a key its user
+   * cannot read or that others can. repmgr.conf's `ssh_options` point at it (repmgrSshOptions).
+   */
+  repmgrKey: string;
   /** Public keys sshd accepts (read through AuthorizedKeysCommand). */
   authorizedKeys: string;
   /** "[127.0.0.1]:PORT ssh-ed25519 AAAA…": pass as known_hosts. */
@@ -49,6 +55,7 @@ export function planSshd(labDir: string, port: number): LabSshd {
     hostKeyPub: '',
     clientKey: join(dir, 'client_ed25519'),
     clientKeyPub: '',
+    repmgrKey: join(dir, 'client_ed25519.postgres'),
     authorizedKeys: join(dir, 'authorized_keys'),
     knownHosts: join(dir, 'known_hosts'),
     pidFile: join(dir, 'sshd.pid'),
@@ -141,6 +148,21 @@ export function sshArgv(s: LabSshd, user: string, ...command: string[]): string[
   ];
 }
 
+/**
+ * repmgr.conf `ssh_options` for the lab: repmgr builds `ssh -o Batchmode=yes <ssh_options> HOST CMD`
+ * (repmgr 5.3.3 sysutils.c make_remote_command, repmgr-client.c test_ssh_connection) with HOST from
+ * the node's conninfo (127.0.0.1), so the port, key and known_hosts must all come from here. `-F
+ * /dev/null` keeps ~postgres/.ssh/config and /etc/ssh/ssh_config out; `-q -o ConnectTimeout=10` is
+ * repmgr's own default (DEFAULT_SSH_OPTIONS), which setting ssh_options replaces. Space-separated
+ * words only (repmgr pastes it into a shell command line): the lab dir needs no quoting (labDir).
+ */
+export function repmgrSshOptions(s: LabSshd): string {
+  return [
+    '-q', '-o', 'ConnectTimeout=10', '-F', '/dev/null', '-p', String(s.port), '-i', s.repmgrKey, '-o', 'IdentitiesOnly=yes',
+    '-o', `UserKnownHostsFile=${s.knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
+  ].join(' ');
+}
+
 /** Starts the sshd planned by planSshd (saved in lab.json first, so labDown finds it whatever happens). */
 export async function startSshd(s: LabSshd, log: (m: string) => void): Promise<void> {
   mkdirSync(s.dir, { recursive: true, mode: 0o755 });
@@ -149,6 +171,13 @@ export async function startSshd(s: LabSshd, log: (m: string) => void): Promise<v
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
   s.hostKeyPub = await keygen(s.hostKeyFile, 'pgtop-ha-lab-host');
   s.clientKeyPub = await keygen(s.clientKey, 'pgtop-ha-lab-client');
+  rmSync(s.repmgrKey, { force: true });
+  copyFileSync(s.clientKey, s.repmgrKey);
+  chmodSync(s.repmgrKey, 0o600);
+  if (process.getuid?.() === 0) {
+    const pg = osIds('postgres');
+    chownSync(s.repmgrKey, pg.uid, pg.gid);
+  }
   writeFileSync(s.authorizedKeys, `restrict ${s.clientKeyPub}\n`, { mode: 0o644 });
   chmodSync(s.authorizedKeys, 0o644);
   const [type, blob] = s.hostKeyPub.split(/\s+/);
@@ -167,6 +196,12 @@ export async function startSshd(s: LabSshd, log: (m: string) => void): Promise<v
     // the whole chain a probe needs: host key in known_hosts, key login, PAM session, a shell
     await run(`sshd login as ${user}`, sshArgv(s, user, 'true'), { logFile: s.logFile, timeoutMs: 30_000 });
   }
+  // repmgr's own way in: ssh run BY postgres with repmgr.conf's ssh_options (key, known_hosts, port)
+  await run('sshd login as postgres with repmgr ssh_options', ['ssh', '-o', 'Batchmode=yes', ...repmgrSshOptions(s).split(' '), s.host, 'true'], {
+    user: 'postgres',
+    logFile: s.logFile,
+    timeoutMs: 30_000,
+  });
   log(`sshd on ${s.host}:${s.port} (pid ${s.pid}), users ${s.users.join(', ')}`);
 }
 

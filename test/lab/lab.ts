@@ -24,7 +24,7 @@ import {
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../helpers/sshd.ts';
-import { downSshd, freeLoopbackPort, planSshd, sshdPid, startSshd, type LabSshd } from './lab-sshd.ts';
+import { downSshd, freeLoopbackPort, planSshd, repmgrSshOptions, sshdPid, startSshd, type LabSshd } from './lab-sshd.ts';
 import { downVip, planVip, startVip, vipPresent, type LabVip } from './lab-vip.ts';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -318,7 +318,7 @@ async function waitPidGone(pid: number, timeoutMs: number): Promise<boolean> {
   return !pidAlive(pid);
 }
 
-function osIds(user: string): { uid: number; gid: number; home: string } {
+export function osIds(user: string): { uid: number; gid: number; home: string } {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith(`${user}:`));
@@ -557,6 +557,18 @@ function repmgrConf(lab: LabInfo, node: LabNode): string {
     `service_stop_command=${q(`${pgctl} -D ${node.dataDir} -m fast -w -t 60 stop`)}`,
     `service_restart_command=${q(`${pgctl} -D ${node.dataDir} -l ${node.pgLog} -m fast -w -t 60 restart`)}`,
     `service_promote_command=${q(`${pgctl} -D ${node.dataDir} -w -t 60 promote`)}`,
+    // `standby switchover` SSHes (as postgres) from the promotion candidate to the primary's and the
+    // siblings' conninfo host, 127.0.0.1 here: the lab sshd's port, a key postgres can read and the
+    // lab's known_hosts. The demoted primary is stopped with service_stop_command (`node service
+    // --action=stop --checkpoint`) and started again as a standby by `node rejoin` with
+    // service_start_command: pg_ctl with -l, so the postmaster holds none of the SSH session's fds.
+    ...(lab.sshd ? [`ssh_options=${q(repmgrSshOptions(lab.sshd))}`] : []),
+    // Switchover waits (seconds; repmgr's defaults, spelled out): primary shutdown, promotion,
+    // the demoted primary coming back and attaching.
+    'shutdown_check_timeout=60',
+    'promote_check_timeout=60',
+    'standby_reconnect_timeout=60',
+    'node_rejoin_timeout=60',
     `log_file=${q(node.repmgrLog)}`,
     "log_level='INFO'",
     `repmgrd_pid_file=${q(node.repmgrdPidFile)}`,
@@ -983,6 +995,8 @@ function barmanReceiveWalPid(lab: LabInfo): number | undefined {
 function labHealthy(lab: LabInfo): boolean {
   if (lab.state !== 'up') return false;
   if (!lab.sshd || !sshdPid(lab.sshd) || !lab.vip || !vipPresent(lab.vip)) return false;
+  // A lab from before repmgr's ssh_options (no postgres-owned key) cannot switch over: rebuilt.
+  if (!lab.sshd.repmgrKey || !existsSync(lab.sshd.repmgrKey)) return false;
   for (const n of lab.nodes) {
     if (!pidAlive(readPidFile(join(n.dataDir, 'postmaster.pid')))) return false;
     if (!pidAlive(readPidFile(n.repmgrdPidFile))) return false;

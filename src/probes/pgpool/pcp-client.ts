@@ -4,9 +4,13 @@
 //  - frames both ways: 1 type byte, int32 BE length counting itself, payload of NUL-ended strings;
 //  - auth: 'M' → 'm' + 4-byte salt; 'R' user\0 md5hex(md5hex(md5hex(pw)+user)+salt)\0 → 'r'
 //    "AuthenticationOK"; a failure is an 'E' frame (FATAL) and the server hangs up;
-//  - 'E' (error) / 'N' (notice) frames carry PostgreSQL-style fields (S severity, M message, D detail).
-// One connection serves every call, one request at a time; after any failure the connection is
-// dropped and the next call reconnects. Errors are PcpError: one line, no password, no stack.
+//  - 'E' (error) / 'N' (notice) frames carry PostgreSQL-style fields (S severity, M message, D detail);
+//  - attach: 'C' "<id>"\0 → 'c' "CommandComplete"; detach: 'D' (or 'd', gracefully) "<id>"\0 → 'd'
+//    "CommandComplete" (pcp_worker.c process_attach_node / process_detach_node, unchanged 4.3–4.6).
+// One connection serves calls made back to back, one request at a time, and is closed as soon as
+// none is queued (see PcpClientOptions.idleCloseMs: an open PCP connection stalls pgpool after a
+// failover); after any failure it is dropped and the next call reconnects. Errors are PcpError:
+// one line, no password, no stack.
 
 import { createHash } from 'node:crypto';
 import { Socket, createConnection } from 'node:net';
@@ -196,6 +200,20 @@ export function decodeNodeInfo(nodeId: number, fields: string[]): PcpBackendInfo
 
 // ---------------------------------------------------------------------------------- client
 
+export interface PcpNodeRequestOptions {
+  /** For this request, node read included (default: the client's timeoutMs). */
+  timeoutMs?: number;
+}
+
+/** What attachNode / detachNode did. */
+export interface PcpNodeRequestResult {
+  nodeId: number;
+  /** The backend as pgpool reported it just before the request. */
+  before: PcpBackendInfo;
+  /** false: the node was already attached (up/waiting) or detached (down), so nothing was sent. */
+  sent: boolean;
+}
+
 export interface PcpClientOptions {
   /** TCP host, or a directory holding the Unix socket `.s.PGSQL.<port>`. */
   host: string;
@@ -209,6 +227,15 @@ export interface PcpClientOptions {
   home?: string;
   /** Per request, connect and auth included (default 5000 ms). */
   timeoutMs?: number;
+  /**
+   * Close the connection after this long without a request (default 0: as soon as no request is
+   * queued; calls made back to back still share it). Never hold one open: pgpool restarts its PCP
+   * process at the end of every failover, failback and detach, and that restart waits until every
+   * open PCP connection has closed. Meanwhile (seen on 4.3.5) pgpool's main process waits in
+   * failover() — a failback or failover requested in that time is not carried out — and no new PCP
+   * connection is accepted, so pcp_* tools and failover scripts hang too.
+   */
+  idleCloseMs?: number;
 }
 
 /** One open, authenticated connection and its incoming frames. */
@@ -273,11 +300,15 @@ function socketError(err: NodeJS.ErrnoException, where: string): PcpError {
 export class PcpClient {
   private conn: Conn | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
   private readonly timeoutMs: number;
+  private readonly idleCloseMs: number;
   readonly where: string;
 
   constructor(private readonly opts: PcpClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.idleCloseMs = opts.idleCloseMs ?? 0;
     this.where = opts.host.startsWith('/') ? join(opts.host, `.s.PGSQL.${opts.port}`) : `${opts.host}:${opts.port}`;
   }
 
@@ -304,20 +335,65 @@ export class PcpClient {
   }
 
   private nodeInfos(id: number): Promise<PcpBackendInfo[]> {
-    return this.request('pcp_node_info', async (c) => {
-      c.send(encodeFrame('I', cstrings(String(id))));
-      const [head, size] = splitCStrings(await this.reply(c, 'i'));
-      if (head !== 'ArraySize' || size === undefined || !/^\d+$/.test(size)) throw new PcpError('protocol', `malformed PCP node info reply: expected ArraySize, got ${JSON.stringify(head)}`);
-      const out: PcpBackendInfo[] = [];
-      for (;;) {
-        const [kind, ...fields] = splitCStrings(await this.reply(c, 'i'));
-        if (kind === 'CommandComplete') break;
-        if (kind !== 'NodeInfo') throw new PcpError('protocol', `malformed PCP node info reply: unexpected ${JSON.stringify(kind)}`);
-        out.push(decodeNodeInfo(id >= 0 ? id : out.length, fields));
-      }
-      if (out.length !== Number(size)) throw new PcpError('protocol', `malformed PCP node info reply: ArraySize ${size} but ${out.length} nodes sent`);
-      return out;
-    });
+    return this.request('pcp_node_info', (c) => this.readNodeInfos(c, id));
+  }
+
+  private async readNodeInfos(c: Conn, id: number, what?: string): Promise<PcpBackendInfo[]> {
+    c.send(encodeFrame('I', cstrings(String(id))));
+    const [head, size] = splitCStrings(await this.reply(c, 'i', what));
+    if (head !== 'ArraySize' || size === undefined || !/^\d+$/.test(size)) throw new PcpError('protocol', `malformed PCP node info reply: expected ArraySize, got ${JSON.stringify(head)}`);
+    const out: PcpBackendInfo[] = [];
+    for (;;) {
+      const [kind, ...fields] = splitCStrings(await this.reply(c, 'i', what));
+      if (kind === 'CommandComplete') break;
+      if (kind !== 'NodeInfo') throw new PcpError('protocol', `malformed PCP node info reply: unexpected ${JSON.stringify(kind)}`);
+      out.push(decodeNodeInfo(id >= 0 ? id : out.length, fields));
+    }
+    if (out.length !== Number(size)) throw new PcpError('protocol', `malformed PCP node info reply: ArraySize ${size} but ${out.length} nodes sent`);
+    return out;
+  }
+
+  /**
+   * pcp_attach_node -n id: asks pgpool to put a detached (or quarantined) backend back into use.
+   * The node is read first (pcp_node_info), in the same request, for two reasons: pgpool 4.3
+   * accepts a failback request for ANY id below 128 — an id it has no backend for is answered
+   * "CommandComplete" and marks that empty slot "waiting" in shared memory — so an id pgpool does
+   * not know ends here with pgpool's own "invalid node ID" error; and a failback request for a
+   * node that is already up or waiting is answered "CommandComplete" while pgpool only logs that
+   * it is invalid, so nothing is sent then (`sent: false`). pgpool carries the request out
+   * asynchronously: the reply means "accepted", the status changes a moment later (read it with
+   * nodeInfo on a new connection: while any PCP connection stays open, pgpool's main process waits
+   * at the end of the previous failover and does not carry the failback out; see idleCloseMs).
+   */
+  attachNode(id: number, opts: PcpNodeRequestOptions = {}): Promise<PcpNodeRequestResult> {
+    return this.nodeRequest('pcp_attach_node', 'C', 'c', id, (s) => s === 'up' || s === 'waiting', opts);
+  }
+
+  /**
+   * pcp_detach_node -n id [-g]: detaches a backend. pgpool runs failover_command for it as for a
+   * failed node (detaching the primary usually means promoting a standby); for a standby it keeps
+   * its child processes. Not sent when the node is already down. `gracefully`
+   * makes pgpool wait until every client session has ended first, which can take long: give it a
+   * `timeoutMs` to match. With auto_failback = on, pgpool re-attaches a standby that still streams
+   * at its next health check.
+   */
+  detachNode(id: number, opts: PcpNodeRequestOptions & { gracefully?: boolean } = {}): Promise<PcpNodeRequestResult> {
+    return this.nodeRequest(opts.gracefully ? 'pcp_detach_node -g' : 'pcp_detach_node', opts.gracefully ? 'd' : 'D', 'd', id, (s) => s === 'down', opts);
+  }
+
+  private nodeRequest(what: string, type: string, replyType: string, id: number, already: (s: BackendStatus) => boolean, opts: PcpNodeRequestOptions): Promise<PcpNodeRequestResult> {
+    if (!Number.isInteger(id) || id < 0) return Promise.reject(new PcpError('protocol', `node id must be a non-negative integer, got ${id}`));
+    const request = `${what} -n ${id}`;
+    return this.request(request, async (c) => {
+      // An unknown id: "pgpool at … refused pcp_attach_node -n 7: informing node info failed: invalid node ID : 7".
+      const [before] = await this.readNodeInfos(c, id, request);
+      if (!before) throw new PcpError('protocol', `malformed PCP node info reply: no node ${id}`);
+      if (already(before.status)) return { nodeId: id, before, sent: false };
+      c.send(encodeFrame(type, cstrings(String(id))));
+      const [code] = splitCStrings(await this.reply(c, replyType, request));
+      if (code !== 'CommandComplete') throw new PcpError('protocol', `malformed PCP reply to ${what}: ${JSON.stringify(code ?? '')}`);
+      return { nodeId: id, before, sent: true };
+    }, opts.timeoutMs, 'pgpool may still carry it out');
   }
 
   /** pcp_watchdog_info: id -1 = every watchdog node (local first), 0 = the local node only. */
@@ -340,6 +416,7 @@ export class PcpClient {
   /** Sends the terminate message and closes; the next call would reconnect. */
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    this.clearIdleTimer();
     const c = this.conn;
     this.conn = null;
     if (!c || c.failure) return;
@@ -351,12 +428,13 @@ export class PcpClient {
   }
 
   // One request at a time on the one connection; a timeout or any failure drops the connection.
-  private request<T>(what: string, fn: (c: Conn) => Promise<T>): Promise<T> {
+  private request<T>(what: string, fn: (c: Conn) => Promise<T>, timeoutMs = this.timeoutMs, onTimeout?: string): Promise<T> {
     const run = async (): Promise<T> => {
       let timer: NodeJS.Timeout | undefined;
       let conn: Conn | null = null;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new PcpError('timeout', `${what} at ${this.where}: no reply within ${this.timeoutMs} ms`)), this.timeoutMs);
+        const note = onTimeout ? ` (${onTimeout})` : '';
+        timer = setTimeout(() => reject(new PcpError('timeout', `${what} at ${this.where}: no reply within ${timeoutMs} ms${note}`)), timeoutMs);
       });
       try {
         return await Promise.race([
@@ -381,9 +459,32 @@ export class PcpClient {
         clearTimeout(timer);
       }
     };
+    this.clearIdleTimer();
+    this.pending++;
     const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
+    this.queue = p.catch(() => undefined).finally(() => {
+      if (--this.pending === 0) this.armIdleTimer();
+    });
     return p;
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private armIdleTimer(): void {
+    if (!this.conn) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const c = this.conn;
+      if (this.pending > 0 || !c) return;
+      this.conn = null;
+      if (c.failure) return;
+      c.socket.end(encodeFrame('X'));
+      setTimeout(() => c.socket.destroy(), 1000).unref();
+    }, this.idleCloseMs);
+    this.idleTimer.unref();
   }
 
   private async connect(): Promise<Conn> {
@@ -409,7 +510,7 @@ export class PcpClient {
   }
 
   /** The next frame of the expected type, skipping notices; an 'E' frame becomes a PcpError. */
-  private async reply(c: Conn, expected: string): Promise<Buffer> {
+  private async reply(c: Conn, expected: string, what?: string): Promise<Buffer> {
     for (;;) {
       let f: PcpFrame;
       try {
@@ -420,22 +521,42 @@ export class PcpClient {
         throw err;
       }
       if (f.type === 'N') continue;
-      if (f.type === 'E') throw this.serverError(parseServerMessage(f.payload), expected);
+      if (f.type === 'E') throw this.serverError(parseServerMessage(f.payload), expected, what);
       if (f.type !== expected) throw new PcpError('protocol', `malformed PCP reply: expected frame '${expected}', got '${printable(f.type)}'`);
       return f.payload;
     }
   }
 
-  private serverError(m: PcpServerMessage, expected: string): PcpError {
+  private serverError(m: PcpServerMessage, expected: string, what = 'the request'): PcpError {
     const text = [m.message, m.detail].filter(Boolean).join(': ') || 'no message';
     if (/watchdog is not enabled/i.test(text)) return new PcpError('watchdog-disabled', `watchdog is not enabled in pgpool at ${this.where} (use_watchdog = off): no watchdog information`);
     if (expected === 'm' || expected === 'r' || /authentication failed/i.test(text)) {
       return new PcpError('auth', `PCP authentication failed for user "${this.opts.user}" at ${this.where}: wrong password or user not in pcp.conf (${oneLine(text)})`);
     }
-    return new PcpError('server', `pgpool at ${this.where} refused the request: ${oneLine(text)}`);
+    return new PcpError('server', `pgpool at ${this.where} refused ${what}: ${oneLine(text)}`);
   }
 }
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
+}
+
+/** One-shot pcp_attach_node -n nodeId: connects, attaches (see PcpClient.attachNode), disconnects. Throws PcpError. */
+export async function attachNode(opts: PcpClientOptions, nodeId: number): Promise<PcpNodeRequestResult> {
+  const client = new PcpClient(opts);
+  try {
+    return await client.attachNode(nodeId);
+  } finally {
+    await client.close();
+  }
+}
+
+/** One-shot pcp_detach_node -n nodeId [-g] (see PcpClient.detachNode). Throws PcpError. */
+export async function detachNode(opts: PcpClientOptions, nodeId: number, { gracefully = false } = {}): Promise<PcpNodeRequestResult> {
+  const client = new PcpClient(opts);
+  try {
+    return await client.detachNode(nodeId, { gracefully });
+  } finally {
+    await client.close();
+  }
 }

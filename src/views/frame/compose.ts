@@ -4,6 +4,7 @@ import type { Flash } from '../../state/store.ts';
 import { type DialogState, dialogArea } from '../components/Dialog.tsx';
 import { helpBox } from '../components/Help.tsx';
 import { jobArea } from '../components/JobPanel.tsx';
+import { type WizardInput, wizardArea } from '../components/SwitchoverWizard.ts';
 import type { Job } from '../../state/store.ts';
 import type { Line } from '../format/line.ts';
 import { computeLayout, PANE_TITLES, type PaneId } from '../layout.ts';
@@ -25,6 +26,8 @@ export interface FrameInput {
   dialog: DialogState | null;
   /** A running (or finished, not yet closed) action's output panel. */
   job?: Job | null;
+  /** The guided switchover, when open and not hidden. */
+  wizard?: WizardInput | null;
   status: { cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null; flash: Flash | null };
   ascii: boolean;
   now: number;
@@ -42,6 +45,8 @@ export function composeFrame(f: FrameInput): Line[] {
   let body: Line[];
   if (f.dialog) {
     body = dialogArea(f.dialog, columns, bodyRows, ascii);
+  } else if (f.wizard) {
+    body = wizardArea(f.wizard, columns, bodyRows, ascii, f.now);
   } else if (f.help) {
     body = helpBox(columns, bodyRows, status.readOnly, ascii);
   } else if (f.job && !f.job.hidden) {

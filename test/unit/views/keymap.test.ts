@@ -30,6 +30,7 @@ describe('commandFor', () => {
     ['_', '_', {}, 'slower'],
     ['r', 'r', {}, 'refresh'],
     ['w', 'w', {}, 'switchWal'],
+    ['s', 's', {}, 'switchover'],
     ['W is not w', 'W', {}, undefined],
     ['x', 'x', {}, undefined],
   ];
@@ -40,13 +41,13 @@ describe('commandFor', () => {
   test('read-only hides the action w and nothing else', () => {
     assert.equal(commandFor('w', key(), true), undefined);
     for (const [, input, k, want] of cases) {
-      if (want === 'switchWal') continue;
+      if (want === 'switchWal' || want === 'switchover') continue;
       assert.equal(commandFor(input, key(k), true)?.id, want, input);
     }
   });
 
-  test('every action is marked: switch WAL and run a backup', () => {
-    assert.deepEqual(KEYMAP.filter((c) => c.action).map((c) => c.id), ['switchWal', 'backup']);
+  test('every action is marked: switch WAL, run a backup, switchover', () => {
+    assert.deepEqual(KEYMAP.filter((c) => c.action).map((c) => c.id), ['switchWal', 'backup', 'switchover']);
   });
 
   test('ids and display keys are unique', () => {
@@ -57,9 +58,9 @@ describe('commandFor', () => {
 
 describe('footerText', () => {
   // KEYMAP order is footer priority: w comes right after ? help, so a narrow footer cuts r first.
-  const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup';
+  const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup  s switchover';
   test('is generated from the KEYMAP hints in order', () => {
-    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh', 'backup']);
+    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh', 'backup', 'switchover']);
     const hints = KEYMAP.filter((c) => c.hint).map((c) => c.hint!);
     assert.equal(footerText(false, 500), full);
     let at = 0;
@@ -80,7 +81,8 @@ describe('footerText', () => {
     [80, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval'],
     [88, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval'],
     [89, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
-    [99, false, full],
+    [112, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup'],
+    [113, false, full],
     [40, true, 'q quit  ? help  Tab focus  Enter zoom'], // read-only: w gone, the next hints move up
     [80, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
     [200, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
@@ -108,8 +110,8 @@ describe('footerText', () => {
 describe('helpRows', () => {
   test('lists every command with its keys and description', () => {
     assert.deepEqual(helpRows(false), KEYMAP.map((c) => ({ keys: c.keys, description: c.description })));
-    assert.equal(helpRows(false).length, 12);
-    assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'b']);
+    assert.equal(helpRows(false).length, 13);
+    assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'b', 's']);
   });
   test('read-only leaves out the actions only', () => {
     assert.deepEqual(helpRows(true).map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r']);

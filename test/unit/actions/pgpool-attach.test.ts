@@ -1,0 +1,217 @@
+// attachPgpoolNode and PcpClient.attachNode / detachNode against a small fake PCP server that
+// behaves as pgpool 4.3.5 did on the lab (test/integration/pcp-client.test.ts has the real one):
+// node info first, the request only when the node is not already in the asked state, the status
+// changing after the reply, an unknown id refused with pgpool's words, and the connection closed
+// as soon as the client is idle.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { attachCommandLine, attachPgpoolNode, pcpClientOptions } from '../../../src/actions/pgpool-attach.ts';
+import type { PgpoolConfig } from '../../../src/config/schema.ts';
+import { FrameReader, PcpClient, PcpError, attachNode, cstrings, encodeFrame, pcpMd5, splitCStrings } from '../../../src/probes/pgpool/pcp-client.ts';
+
+const PASSWORD = 'fake-pass-123';
+const SALT = Buffer.from([9, 8, 7, 6]);
+const UP = '2';
+const WAITING = '1';
+const DOWN = '3';
+
+/** Backend status codes by node id; 3 nodes as in the lab. */
+let status: string[] = [];
+/** What the fake does with an attach: apply it after `delayMs`, never, or hang up without a reply. */
+let onAttach: 'apply' | 'ignore' | 'hang-up' = 'apply';
+let delayMs = 30;
+let pgStatus = 'up';
+let received: string[] = [];
+let open = 0;
+
+const nodeInfo = (id: number) =>
+  ['127.0.0.1', String(5432 + id), status[id], '0', pgStatus, '715827882.333333', id === 0 ? '2' : '3', id === 0 ? 'primary' : 'standby', '0', '', '', '1763790000'];
+const error = (message: string, detail: string) => encodeFrame('E', cstrings('SERROR', 'CXX000', `M${message}`, `D${detail}`, ''));
+
+function serve(sock: Socket): void {
+  open++;
+  sock.on('close', () => open--);
+  sock.on('error', () => undefined);
+  const reader = new FrameReader();
+  sock.on('data', (chunk: Buffer) => {
+    for (const f of reader.push(chunk)) {
+      const [arg] = splitCStrings(f.payload);
+      received.push(f.type === 'M' || f.type === 'R' || f.type === 'X' ? f.type : `${f.type}${arg}`);
+      if (f.type === 'M') sock.write(encodeFrame('m', SALT));
+      else if (f.type === 'R') {
+        const [user, hash] = splitCStrings(f.payload);
+        if (hash === pcpMd5(PASSWORD, user, SALT)) sock.write(encodeFrame('r', cstrings('AuthenticationOK')));
+        else sock.end(encodeFrame('E', cstrings('SFATAL', 'Mauthentication failed for user "pcpadmin"', 'Dusername and/or password does not match', '')));
+      } else if (f.type === 'I') {
+        const id = Number(arg);
+        // pcp_worker.c inform_node_info: errmsg / errdetail for an id pgpool has no backend for.
+        if (!(id in status)) sock.write(error('informing node info failed', `invalid node ID : ${arg}`));
+        else {
+          sock.write(encodeFrame('i', cstrings('ArraySize', '1')));
+          sock.write(encodeFrame('i', cstrings('NodeInfo', ...nodeInfo(id))));
+          sock.write(encodeFrame('i', cstrings('CommandComplete')));
+        }
+      } else if (f.type === 'C' || f.type === 'D') {
+        const id = Number(arg);
+        if (f.type === 'C' && onAttach === 'hang-up') {
+          setTimeout(() => (status[id] = WAITING), delayMs);
+          sock.destroy();
+          continue;
+        }
+        if (f.type === 'D' || onAttach === 'apply') setTimeout(() => (status[id] = f.type === 'C' ? WAITING : DOWN), delayMs);
+        sock.write(encodeFrame(f.type === 'C' ? 'c' : 'd', cstrings('CommandComplete')));
+      } else if (f.type === 'X') sock.end();
+    }
+  });
+}
+
+let server: Server;
+let port = 0;
+before(async () => {
+  server = createServer(serve);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+});
+after(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(async () => {
+  await settle();
+  status = [UP, DOWN, UP];
+  onAttach = 'apply';
+  delayMs = 30;
+  pgStatus = 'up';
+  received = [];
+});
+
+const cfg = (over: Partial<PgpoolConfig> = {}): PgpoolConfig => ({
+  name: 'pgpool1', conninfo: 'host=127.0.0.1 port=9999 dbname=postgres user=pgtop_ha', pcp: { port, user: 'pcpadmin' }, ...over,
+});
+/** The password as a .pcppass gives it: attachPgpoolNode takes no password, only env/home. */
+const passDir = mkdtempSync(join(tmpdir(), 'pgpool-attach-'));
+const passFile = join(passDir, 'pcppass');
+writeFileSync(passFile, `127.0.0.1:*:pcpadmin:${PASSWORD}\n`, { mode: 0o600 });
+after(() => rmSync(passDir, { recursive: true, force: true }));
+const opts = () => ({ env: { PCPPASSFILE: passFile }, pollMs: 20, waitMs: 1000 });
+const settle = async () => {
+  for (let i = 0; i < 100 && open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('attachPgpoolNode', () => {
+  test('down → attached: node info, then C; read back until waiting; nothing left open', async () => {
+    const r = await attachPgpoolNode(cfg(), 1, opts());
+    assert.equal(r.ok, true, r.message);
+    assert.match(r.message, /^pgpool1: attached node 1 \(127\.0\.0\.1:5433\): down → waiting in \d+\.\d s$/);
+    assert.deepEqual(received.slice(0, 4), ['M', 'R', 'I1', 'C1']);
+    assert.ok(received.filter((x) => x === 'I1').length >= 2, 'read back after the request');
+    await settle();
+    assert.equal(open, 0, 'the client closed every connection');
+  });
+
+  test('already up: nothing sent', async () => {
+    const r = await attachPgpoolNode(cfg(), 2, opts());
+    assert.deepEqual(r, { ok: true, message: 'pgpool1: node 2 (127.0.0.1:5434) is already attached (up); nothing sent' });
+    assert.ok(!received.some((x) => x.startsWith('C')));
+  });
+
+  test('unknown id: pgpool\'s message, and no attach request goes out', async () => {
+    const r = await attachPgpoolNode(cfg(), 7, opts());
+    assert.deepEqual(r, { ok: false, message: `pgpool1: pgpool at 127.0.0.1:${port} refused pcp_attach_node -n 7: informing node info failed: invalid node ID : 7` });
+    assert.ok(!received.some((x) => x.startsWith('C')));
+  });
+
+  test('pgpool accepts but the node stays down: ok false, says so', async () => {
+    onAttach = 'ignore';
+    const r = await attachPgpoolNode(cfg(), 1, { ...opts(), waitMs: 150 });
+    assert.equal(r.ok, false);
+    assert.match(r.message, /^pgpool1: asked to attach node 1 \(127\.0\.0\.1:5433\), but after \d+\.\d s it is still down; see pgpool's log$/);
+  });
+
+  test('reply cut off after the request: the node\'s status decides', async () => {
+    onAttach = 'hang-up';
+    const r = await attachPgpoolNode(cfg(), 1, opts());
+    assert.equal(r.ok, true, r.message);
+    assert.match(r.message, /^pgpool1: attached node 1 \(127\.0\.0\.1:5433\): waiting in/);
+  });
+
+  test('PostgreSQL down behind the node: attached, with a warning', async () => {
+    pgStatus = 'down';
+    const r = await attachPgpoolNode(cfg(), 1, opts());
+    assert.equal(r.ok, true);
+    assert.match(r.message, /; but PostgreSQL there is down \(pg_status\), pgpool will detach it again$/);
+  });
+
+  test('refusals before any connection, and auth, in one line without the password', async () => {
+    assert.deepEqual(await attachPgpoolNode(cfg(), 1.5, opts()), { ok: false, message: 'pgpool1: node id must be a non-negative integer, got 1.5' });
+    assert.deepEqual(await attachPgpoolNode(cfg({ pcp: undefined }), 1, opts()),
+      { ok: false, message: 'pgpool1 has no pcp: in the configuration (attaching a node needs PCP: pcp: { port, user })' });
+    assert.deepEqual(await attachPgpoolNode(cfg({ conninfo: 'nonsense' }), 1, opts()).then((r) => r.ok), false, 'pcp.host absent: conninfo unreadable');
+    writeFileSync(passFile, `127.0.0.1:*:pcpadmin:wrong\n`, { mode: 0o600 });
+    try {
+      const r = await attachPgpoolNode(cfg(), 1, opts());
+      assert.equal(r.ok, false);
+      assert.match(r.message, /^pgpool1: PCP authentication failed for user "pcpadmin"/);
+      assert.ok(!r.message.includes('\n') && !r.message.includes(PASSWORD));
+    } finally {
+      writeFileSync(passFile, `127.0.0.1:*:pcpadmin:${PASSWORD}\n`, { mode: 0o600 });
+    }
+    const closed = await attachPgpoolNode(cfg({ pcp: { port: 1, user: 'pcpadmin' } }), 1, opts());
+    assert.match(closed.message, /^pgpool1: connection refused by 127\.0\.0\.1:1/);
+  });
+
+  test('the PCP host: pcp.host, else the conninfo\'s hostaddr/host, else localhost', () => {
+    assert.equal(pcpClientOptions(cfg({ pcp: { host: 'pcp.example', port: 9898, user: 'u' } })).host, 'pcp.example');
+    assert.equal(pcpClientOptions(cfg({ conninfo: 'host=db1 hostaddr=10.0.0.5 port=9999' })).host, '10.0.0.5');
+    assert.equal(pcpClientOptions(cfg({ conninfo: 'postgres://u@lb1:9999/postgres' })).host, 'lb1');
+    assert.equal(pcpClientOptions(cfg({ conninfo: 'port=9999 dbname=postgres' })).host, 'localhost');
+    assert.equal(attachCommandLine(cfg({ conninfo: 'host=lb1 port=9999', pcp: { port: 9898, user: 'pcpadmin' } }), 2), 'pcp_attach_node -h lb1 -p 9898 -U pcpadmin -w -n 2');
+  });
+});
+
+describe('PcpClient.attachNode / detachNode / attachNode()', () => {
+  const client = () => new PcpClient({ host: '127.0.0.1', port, user: 'pcpadmin', password: PASSWORD, timeoutMs: 1000 });
+
+  test('detach sends D only when the node is not down; the result carries the node as it was', async () => {
+    const c = client();
+    const d = await c.detachNode(2);
+    assert.deepEqual([d.nodeId, d.sent, d.before.status, d.before.port], [2, true, 'up', 5434]);
+    const again = await c.detachNode(1);
+    assert.deepEqual([again.sent, again.before.status], [false, 'down']);
+    await c.close();
+    assert.deepEqual(received.filter((x) => /^[ICD]/.test(x)), ['I2', 'D2', 'I1']);
+  });
+
+  test('the one-shot attachNode connects, attaches and says goodbye', async () => {
+    const r = await attachNode({ host: '127.0.0.1', port, user: 'pcpadmin', password: PASSWORD }, 1);
+    assert.equal(r.sent, true);
+    await settle();
+    assert.deepEqual(received, ['M', 'R', 'I1', 'C1', 'X']);
+  });
+
+  test('a bad id never reaches pgpool', async () => {
+    await assert.rejects(client().attachNode(-1), (e: unknown) => e instanceof PcpError && /node id must be a non-negative integer, got -1/.test(e.message));
+    assert.deepEqual(received, []);
+  });
+
+  test('idle connections are closed (idleCloseMs 0 by default), back-to-back calls share one', async () => {
+    const c = client();
+    await c.nodeInfo(0);
+    await c.nodeInfo(0);
+    await c.nodeInfo(1);
+    await settle();
+    assert.equal(open, 0);
+    assert.deepEqual(received.filter((x) => x === 'M').length, 1, 'one connection for the three calls');
+    await c.nodeInfo(2);
+    await settle();
+    assert.deepEqual(received.filter((x) => x === 'M').length, 2, 'a later call reconnects');
+    const held = new PcpClient({ host: '127.0.0.1', port, user: 'pcpadmin', password: PASSWORD, idleCloseMs: 60_000 });
+    await held.nodeInfo(0);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(open, 1, 'idleCloseMs keeps it open when asked to');
+    await held.close();
+    await settle();
+    assert.equal(open, 0);
+  });
+});
