@@ -1,4 +1,5 @@
-// Attach a backend to pgpool-II again (what `pcp_attach_node -n N` does), over the native PCP
+// Attach a backend to pgpool-II again (what `pcp_attach_node -n N` does), or make one its primary
+// (`pcp_promote_node -n N`), over the native PCP
 // client, for the guided switchover and the pgpool pane. Never throws: the UI gets { ok, message }
 // with one line for the footer and the audit log (pgpool's own words when pgpool refused).
 //
@@ -75,8 +76,42 @@ const where = (n: PcpBackendInfo) => `${n.hostname}:${n.port}`;
 /** Connection trouble worth another try while pgpool restarts its PCP process. */
 const transient = (e: unknown) => e instanceof PcpError && (e.kind === 'closed' || e.kind === 'refused' || e.kind === 'timeout');
 
+interface NodeAction {
+  /** "attach" / "promote", for the messages. */
+  verb: string;
+  past: string;
+  send(client: PcpClient, nodeId: number): Promise<PcpNodeRequestResult>;
+  /** pgpool shows the request carried out. */
+  done(n: PcpBackendInfo): boolean;
+  state(n: PcpBackendInfo): string;
+}
+
+const ATTACH: NodeAction = {
+  verb: 'attach', past: 'attached', send: (c, id) => c.attachNode(id), done: (n) => attached(n.status), state: (n) => n.status,
+};
+
+// pgpool answers the promote at once and only then restarts its children, detaching the other
+// backends (auto_failback brings standbys back): the role is read back until it is primary.
+const PROMOTE: NodeAction = {
+  verb: 'promote', past: 'promoted', send: (c, id) => c.promoteNode(id), done: (n) => n.role === 'primary', state: (n) => `role ${n.role}`,
+};
+
 /** Asks pgpool `pgpoolCfg` to attach backend `nodeId` and waits until it shows it attached. Never throws. */
-export async function attachPgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, opts: AttachPgpoolNodeOptions = {}): Promise<PgpoolAttachResult> {
+export function attachPgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, opts: AttachPgpoolNodeOptions = {}): Promise<PgpoolAttachResult> {
+  return nodeAction(ATTACH, pgpoolCfg, nodeId, opts);
+}
+
+/** pcp_promote_node: makes backend `nodeId` pgpool's primary, and waits until pgpool shows it so. Never throws. */
+export function promotePgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, opts: AttachPgpoolNodeOptions = {}): Promise<PgpoolAttachResult> {
+  return nodeAction(PROMOTE, pgpoolCfg, nodeId, opts);
+}
+
+/** The pcp tool command a promote amounts to, for the audit log. */
+export function promoteCommandLine(cfg: PgpoolConfig, nodeId: number): string {
+  return attachCommandLine(cfg, nodeId).replace(/^pcp_attach_node/, 'pcp_promote_node');
+}
+
+async function nodeAction(action: NodeAction, pgpoolCfg: PgpoolConfig, nodeId: number, opts: AttachPgpoolNodeOptions): Promise<PgpoolAttachResult> {
   const name = pgpoolCfg?.name ?? 'pgpool';
   if (!Number.isInteger(nodeId) || nodeId < 0) return { ok: false, message: `${name}: node id must be a non-negative integer, got ${String(nodeId)}` };
   let client: PcpClient;
@@ -91,13 +126,13 @@ export async function attachPgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, 
   try {
     let req: PcpNodeRequestResult | null = null;
     try {
-      req = await client.attachNode(nodeId);
+      req = await action.send(client, nodeId);
     } catch (e) {
       // Cut off, maybe after the request went out: the node's status decides.
       if (!(e instanceof PcpError && e.kind === 'closed')) return { ok: false, message: `${name}: ${describe(e)}` };
     }
     if (req && !req.sent) {
-      return { ok: true, message: `${name}: node ${nodeId} (${where(req.before)}) is already attached (${req.before.status}); nothing sent` };
+      return { ok: true, message: `${name}: node ${nodeId} (${where(req.before)}) is already ${action.past} (${action.state(req.before)}); nothing sent` };
     }
     const before = req?.before ?? null;
     const waitMs = opts.waitMs ?? 10_000;
@@ -107,9 +142,9 @@ export async function attachPgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, 
       try {
         now = await client.nodeInfo(nodeId);
         lastError = null;
-        if (attached(now.status)) break;
+        if (action.done(now)) break;
       } catch (e) {
-        if (!transient(e)) return { ok: false, message: `${name}: asked to attach node ${nodeId}, then could not read it back: ${describe(e)}` };
+        if (!transient(e)) return { ok: false, message: `${name}: asked to ${action.verb} node ${nodeId}, then could not read it back: ${describe(e)}` };
         lastError = e;
       }
       if (Date.now() - started >= waitMs) break;
@@ -117,14 +152,14 @@ export async function attachPgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, 
     }
     const target = now ?? before;
     const label = `node ${nodeId}${target ? ` (${where(target)})` : ''}`;
-    if (now && attached(now.status)) {
-      const from = before ? `${before.status} → ` : '';
+    if (now && action.done(now)) {
+      const from = before ? `${action.state(before)} → ` : '';
       // pgpool's health check detaches it again if PostgreSQL there does not answer.
       const warn = now.pgStatus === 'down' ? '; but PostgreSQL there is down (pg_status), pgpool will detach it again' : '';
-      return { ok: true, message: `${name}: attached ${label}: ${from}${now.status} in ${seconds()}${warn}` };
+      return { ok: true, message: `${name}: ${action.past} ${label}: ${from}${action.state(now)} in ${seconds()}${warn}` };
     }
-    const why = now ? `it is still ${now.status}` : `could not read it back (${describe(lastError)})`;
-    return { ok: false, message: `${name}: asked to attach ${label}, but after ${seconds()} ${why}; see pgpool's log` };
+    const why = now ? `it is still ${action.state(now)}` : `could not read it back (${describe(lastError)})`;
+    return { ok: false, message: `${name}: asked to ${action.verb} ${label}, but after ${seconds()} ${why}; see pgpool's log` };
   } catch (e) {
     return { ok: false, message: `${name}: ${describe(e)}` };
   } finally {

@@ -107,7 +107,7 @@ async function switchoverTo(target: string, from: string): Promise<void> {
   const done = await waitFor('all post-checks green', 120_000, () => {
     const wz = w()!;
     if (wz.step === 'done') return wz;
-    if (/press a to attach/.test(screen()) && !wz.busy) press('a');
+    if (/press a (to attach|for pcp_promote_node)/.test(screen()) && !wz.busy) press('a');
     return null;
   });
   assert.equal(done.outcome!.ok, true, `${done.outcome!.message}\n${screen()}`);

@@ -1,7 +1,7 @@
 // After a failed (or half-finished) switchover: what to look at next, from the topology as it
 // stands. Commands are shown for the DBA to run, never run from here.
 import { DEFAULT_REPMGR_CONFIG, type ClusterConfig } from '../../config/schema.ts';
-import type { SwitchoverStoreView } from '../../model/switchover/checks.ts';
+import { pgpoolsToPromote, type SwitchoverStoreView } from '../../model/switchover/checks.ts';
 
 export function nextSteps(s: SwitchoverStoreView, cluster: ClusterConfig, oldPrimary: string, target: string): string[] {
   const node = (n: string) => s.nodes[n];
@@ -19,6 +19,9 @@ export function nextSteps(s: SwitchoverStoreView, cluster: ClusterConfig, oldPri
     out.push(`Two primaries (${oldPrimary} and ${target}): stop ${oldPrimary} before anything writes to it, then rejoin it with repmgr node rejoin --force-rewind.`);
   } else if (newRole !== 'primary') {
     out.push(`${target} is ${newRole ?? 'not answering'}: check its PostgreSQL log and repmgr cluster show.`);
+  }
+  for (const p of pgpoolsToPromote(s, target)) {
+    out.push(`${p.pgpool} still treats another node as primary (writes through it fail): pcp_promote_node -n ${p.nodeId} there (a in the wizard does it).`);
   }
   const paused = s.nodeOrder.filter((n) => { const r = node(n)?.sample?.repmgr; return r?.available && r.repmgrdPaused === true; });
   if (paused.length) out.push(`repmgrd is still paused on ${paused.join(', ')}: repmgr -f ${conf(paused[0]!)} service unpause`);

@@ -37,7 +37,7 @@ export const WIZARD_KEYS: readonly WizardKey[] = [
   { id: 'raw', keys: 'o', hint: "repmgr's output", steps: ['preflight', 'done'], match: (i) => i === 'o' },
   { id: 'erase', keys: 'Backspace', hint: 'erase', steps: ['confirm'], match: (_i, k) => !!k.backspace || !!k.delete },
   { id: 'run', keys: 'Enter', hint: 'run the switchover', steps: ['confirm'], match: (_i, k) => !!k.return },
-  { id: 'attach', keys: 'a', hint: 'pcp_attach_node the backends down', steps: ['post', 'done'], match: (i) => i === 'a' },
+  { id: 'attach', keys: 'a', hint: 'set pgpool right (pcp_promote_node / pcp_attach_node)', steps: ['post', 'done'], match: (i) => i === 'a' },
   { id: 'barmanSwitchWal', keys: 'w', hint: 'barman switch-wal', steps: ['post', 'done'], match: (i) => i === 'w' },
   { id: 'finish', keys: 'Enter', hint: 'stop waiting, show the summary', steps: ['post'], match: (_i, k) => !!k.return },
   { id: 'abort', keys: 'Esc', hint: 'abort (nothing has been changed)', steps: ['choose', 'preflight', 'confirm'], match: (_i, k) => !!k.escape },

@@ -5,7 +5,7 @@
 // and once repmgr runs nothing here can interrupt it.
 import { DEFAULT_REPMGR_CONFIG, type ClusterConfig, type NodeConfig } from '../../config/schema.ts';
 import { type Candidates, switchoverCandidates, type SwitchoverThresholds } from '../../model/switchover/eligibility.ts';
-import { backendsDown, postCheckRows, wizardPreflightRows } from '../../model/switchover/checks.ts';
+import { backendsDown, pgpoolsToPromote, postCheckRows, wizardPostContext, wizardPreflightRows } from '../../model/switchover/checks.ts';
 import { describeTarget } from '../../probes/barman/barman-probe.ts';
 import type { SshRunner } from '../../probes/ssh/ssh-runner.ts';
 import type { AppStore } from '../../state/store.ts';
@@ -13,7 +13,7 @@ import { newWizard, WIZARD_OUTPUT_LINES, type SwitchoverWizardState, type Wizard
 import type { AuditLog } from '../audit.ts';
 import type { StreamingPool } from '../barman-backup.ts';
 import { runBarmanSwitchWal } from '../barman-switch-wal.ts';
-import { attachCommandLine, attachPgpoolNode } from '../pgpool-attach.ts';
+import { attachCommandLine, attachPgpoolNode, promoteCommandLine, promotePgpoolNode } from '../pgpool-attach.ts';
 import { querySwitchoverFacts, type SwitchoverFacts } from '../../probes/pg/switchover-facts.ts';
 import { runSwitchover, runSwitchoverDryRun, switchoverArgv } from '../repmgr-switchover.ts';
 import { type KeyLike, wizardCommandFor } from './wizard-keys.ts';
@@ -31,6 +31,7 @@ export interface WizardDeps {
   /** How long the post-checks may take to come out green (default 120 s). */
   postTimeoutMs?: number;
   attach?: typeof attachPgpoolNode;
+  promote?: typeof promotePgpoolNode;
   /** One-shot facts of the primary (its .ready files); querySwitchoverFacts over its conninfo by default. */
   facts?: (conninfo: string) => Promise<Pick<SwitchoverFacts, 'archiveReadyFiles'>>;
 }
@@ -52,6 +53,7 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
   const { store, cluster, audit } = deps;
   const now = deps.now ?? Date.now;
   const attach = deps.attach ?? attachPgpoolNode;
+  const promote_ = deps.promote ?? promotePgpoolNode;
   let unsubscribe: (() => void) | null = null;
   let deadline: ReturnType<typeof setTimeout> | null = null;
 
@@ -218,7 +220,7 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
     const evaluate = () => {
       const w = wiz();
       if (!w || w.step !== 'post') return stopWatching();
-      const rows = postCheckRows(store.getState(), { oldPrimary: w.oldPrimary!, target: w.target!, timelineBefore: w.timelineBefore });
+      const rows = postCheckRows(store.getState(), wizardPostContext(w));
       if (rows.every((r) => r.level === 'ok' || r.level === 'warn')) finishPost(true);
     };
     unsubscribe = store.subscribe((s, prev) => {
@@ -234,7 +236,7 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
     const w = wiz();
     if (!w || w.step !== 'post') return;
     const t = now();
-    const rows = postCheckRows(store.getState(), { oldPrimary: w.oldPrimary!, target: w.target!, timelineBefore: w.timelineBefore });
+    const rows = postCheckRows(store.getState(), wizardPostContext(w));
     const open = rows.filter((r) => r.level === 'pending' || r.level === 'bad');
     const amber = rows.filter((r) => r.level === 'warn');
     const message = open.length === 0
@@ -245,22 +247,30 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
     update((x) => ({ ...x, step: 'done', waitingOn: null, phases: endPhase(x, t), outcome: { ok: open.length === 0, message, error: null } }));
   }
 
-  async function attachDown() {
+  /** a: set pgpool right: pcp_promote_node where it kept the old primary, then pcp_attach_node what it has down. */
+  async function fixPgpool() {
     const w = wiz()!;
+    const promote = w.target ? pgpoolsToPromote(store.getState(), w.target) : [];
     const down = backendsDown(store.getState());
-    if (down.length === 0) return note('no pgpool backend is down', 'info');
+    if (promote.length === 0 && down.length === 0) return note('pgpool agrees: nothing to promote or attach', 'info');
     if (w.busy) return note(`${w.busy} is still running`, 'info');
-    update((x) => ({ ...x, busy: 'pcp_attach_node' }));
+    update((x) => ({ ...x, busy: promote.length ? 'pcp_promote_node' : 'pcp_attach_node' }));
     const results: string[] = [];
     let failed = false;
-    for (const d of down) {
+    const steps = [
+      ...promote.map((d) => ({ d, action: 'pcp_promote_node' as const })),
+      // a promote makes pgpool detach and re-attach the others itself: attach only when no promote ran
+      ...(promote.length ? [] : down.map((d) => ({ d, action: 'pcp_attach_node' as const }))),
+    ];
+    for (const { d, action } of steps) {
       const cfg = cluster.pgpool.find((p) => p.name === d.pgpool);
       if (!cfg) continue;
       const t0 = now();
-      const r = await attach(cfg, d.nodeId);
+      const r = action === 'pcp_promote_node' ? await promote_(cfg, d.nodeId) : await attach(cfg, d.nodeId);
       failed ||= !r.ok;
-      audit.write({ cluster: cluster.name, action: 'pcp_attach_node', target: `${d.pgpool} node ${d.nodeId} (${d.node})`, command: attachCommandLine(cfg, d.nodeId), outcome: r.ok ? 'ok' : 'error', detail: r.message, durationMs: now() - t0 });
-      results.push(r.message); // attachPgpoolNode's message names the pgpool and the node
+      const command = action === 'pcp_promote_node' ? promoteCommandLine(cfg, d.nodeId) : attachCommandLine(cfg, d.nodeId);
+      audit.write({ cluster: cluster.name, action, target: `${d.pgpool} node ${d.nodeId} (${d.node})`, command, outcome: r.ok ? 'ok' : 'error', detail: r.message, durationMs: now() - t0 });
+      results.push(r.message); // the message names the pgpool and the node
     }
     deps.refreshNow();
     update((x) => ({ ...x, busy: null, note: { text: results.join('; '), tone: failed ? 'error' : 'ok' } }));
@@ -313,7 +323,7 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
       case 'erase': return update((x) => ({ ...x, typed: x.typed.slice(0, -1) }));
       case 'run': return execute();
       case 'hide': return update((x) => ({ ...x, hidden: true }));
-      case 'attach': return void attachDown();
+      case 'attach': return void fixPgpool();
       case 'barmanSwitchWal': return void barmanSwitchWal();
       case 'finish': return finishPost(false);
       case 'close': {

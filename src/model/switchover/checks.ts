@@ -91,17 +91,24 @@ function vipRow(s: SwitchoverStoreView, rows: ConsistencyRow[], want: string | n
   return ok('VIP', `${v.address} on ${holder}`);
 }
 
-function barmanRow(s: SwitchoverStoreView, phase: 'pre' | 'post'): CheckRow | null {
+function barmanRow(s: SwitchoverStoreView, phase: 'pre' | 'post', since = 0): CheckRow | null {
   const keys = s.backupOrder.filter((k) => k.startsWith('barman:'));
   if (keys.length === 0) return null;
   const notes: string[] = [];
-  let level: Level = 'ok';
+  let level: RowLevel = 'ok';
+  let anyPending = false;
   for (const k of keys) {
     const b = s.backups[k];
     const name = k.slice('barman:'.length);
     if (!b) {
       notes.push(`${name} not read yet`);
       level = 'warn';
+      continue;
+    }
+    if (phase === 'post' && b.at < since) {
+      // what barman said before the switch says nothing about after it
+      notes.push(`${name}: being read again`);
+      anyPending = true;
       continue;
     }
     if (!b.reachable) {
@@ -116,7 +123,7 @@ function barmanRow(s: SwitchoverStoreView, phase: 'pre' | 'post'): CheckRow | nu
     const hint = phase === 'post' && level !== 'ok' ? ' (barman\'s conninfo may still name the old primary; w runs barman switch-wal)' : '';
     notes.push(`${name}: ${failed.length ? `check FAILED: ${failed.join(', ')}` : 'check OK'}${streaming === true ? ', receive-wal streaming' : streaming === false ? ', receive-wal NOT streaming' : ''}${hint}`);
   }
-  return { name: 'barman', level, evidence: notes.join('; ') };
+  return { name: 'barman', level: anyPending ? 'pending' : level, evidence: notes.join('; ') };
 }
 
 /**
@@ -196,6 +203,8 @@ export interface PostCheckContext {
   oldPrimary: string;
   target: string;
   timelineBefore: number | null;
+  /** When the switchover ended: answers older than this (barman's, read every 30 s) are not counted. */
+  since?: number;
 }
 
 /**
@@ -241,15 +250,34 @@ export function postCheckRows(s: SwitchoverStoreView, c: PostCheckContext): Chec
     }
     const primaryRow = rows.find((r) => r.pgpool[name]?.role === 'primary');
     const downs = rows.filter((r) => r.pgpool[name]?.status === 'down').map((r) => r.node);
-    if (primaryRow?.node !== c.target) out.push({ name, level: 'pending', evidence: `primary is ${primaryRow?.node ?? 'none'}` });
+    const promote = tgt?.role === 'primary' && primaryRow?.node !== c.target ? ': press a for pcp_promote_node' : '';
+    if (primaryRow?.node !== c.target) out.push({ name, level: 'pending', evidence: `primary is ${primaryRow?.node ?? 'none'}${promote}` });
     else if (downs.length) out.push({ name, level: 'pending', evidence: `primary ${c.target}; ${downs.join(', ')} down: press a to attach` });
     else out.push(ok(name, `primary ${c.target}, every backend up`));
   }
 
   const vip = vipRow(s, rows, c.target, 'post');
   if (vip) out.push(vip.level === 'bad' ? { ...vip, level: 'pending' } : vip);
-  const bm = barmanRow(s, 'post');
+  const bm = barmanRow(s, 'post', c.since);
   if (bm) out.push(bm);
+  return out;
+}
+
+/**
+ * pgpools whose primary is not `target` although PostgreSQL says it is: pgpool 4.3 keeps its old
+ * roles when the old primary was down for less than its health check notices (seen on the lab
+ * after a switchover: writes fail read-only), and only pcp_promote_node sets it right.
+ */
+export function pgpoolsToPromote(s: SwitchoverStoreView, target: string): Array<{ pgpool: string; nodeId: number; node: string }> {
+  const t = s.nodes[target];
+  if (!t || t.health.kind !== 'ok' || t.sample?.role !== 'primary' || !t.endpoint) return [];
+  const out: Array<{ pgpool: string; nodeId: number; node: string }> = [];
+  for (const name of s.pgpoolOrder) {
+    const p = s.pgpools[name]!;
+    if (p.health.kind !== 'ok' || !p.sample) continue;
+    const b = p.sample.nodes.find((x) => sameEndpoint({ host: x.hostname, port: x.port }, t.endpoint!));
+    if (b && b.role !== 'primary') out.push({ pgpool: name, nodeId: b.nodeId, node: target });
+  }
   return out;
 }
 
@@ -273,4 +301,9 @@ export function wizardPreflightRows(w: SwitchoverWizardState, s: SwitchoverStore
   const dr = w.dryRun;
   const problems = dr ? dr.checks.filter((c) => c.level === 'warn' || c.level === 'bad').map((c) => c.text) : [];
   return preflightRows(s, cluster, t, w.target!, dr ? { running: dr.running, ok: dr.ok, error: dr.error, problems } : null, w.pendingArchive);
+}
+
+/** The post-checks' context from the wizard: answers older than its post-check phase do not count. */
+export function wizardPostContext(w: SwitchoverWizardState): PostCheckContext {
+  return { oldPrimary: w.oldPrimary!, target: w.target!, timelineBefore: w.timelineBefore, since: w.phases.find((p) => p.name === 'post-checks')?.startedAt };
 }

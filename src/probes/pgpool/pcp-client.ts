@@ -381,15 +381,28 @@ export class PcpClient {
     return this.nodeRequest(opts.gracefully ? 'pcp_detach_node -g' : 'pcp_detach_node', opts.gracefully ? 'd' : 'D', 'd', id, (s) => s === 'down', opts);
   }
 
-  private nodeRequest(what: string, type: string, replyType: string, id: number, already: (s: BackendStatus) => boolean, opts: PcpNodeRequestOptions): Promise<PcpNodeRequestResult> {
+  /**
+   * pcp_promote_node -n id [-s]: make pgpool treat backend `id` as its primary. Wire format from
+   * pgpool2 V4_3_5 src/libs/pcp/pcp.c _pcp_promote_node: 'J', "<id> "\0, then one byte 'n' (only
+   * change pgpool's node roles) or 's' (4.3+ --switchover: also detach the old primary); the
+   * reply is 'd' "CommandComplete". Needed after a repmgr switchover pgpool did not notice: it
+   * keeps routing writes to the old primary (seen on the lab with pgpool 4.3.5). Not sent when
+   * pgpool already has it as primary.
+   */
+  promoteNode(id: number, opts: PcpNodeRequestOptions & { switchover?: boolean } = {}): Promise<PcpNodeRequestResult> {
+    const payload = Buffer.concat([cstrings(`${id} `), Buffer.from(opts.switchover ? 's' : 'n', 'latin1')]);
+    return this.nodeRequest(opts.switchover ? 'pcp_promote_node -s' : 'pcp_promote_node', 'J', 'd', id, (_s, n) => n.role === 'primary', opts, payload);
+  }
+
+  private nodeRequest(what: string, type: string, replyType: string, id: number, already: (s: BackendStatus, n: PcpBackendInfo) => boolean, opts: PcpNodeRequestOptions, payload?: Buffer): Promise<PcpNodeRequestResult> {
     if (!Number.isInteger(id) || id < 0) return Promise.reject(new PcpError('protocol', `node id must be a non-negative integer, got ${id}`));
     const request = `${what} -n ${id}`;
     return this.request(request, async (c) => {
       // An unknown id: "pgpool at … refused pcp_attach_node -n 7: informing node info failed: invalid node ID : 7".
       const [before] = await this.readNodeInfos(c, id, request);
       if (!before) throw new PcpError('protocol', `malformed PCP node info reply: no node ${id}`);
-      if (already(before.status)) return { nodeId: id, before, sent: false };
-      c.send(encodeFrame(type, cstrings(String(id))));
+      if (already(before.status, before)) return { nodeId: id, before, sent: false };
+      c.send(encodeFrame(type, payload ?? cstrings(String(id))));
       const [code] = splitCStrings(await this.reply(c, replyType, request));
       if (code !== 'CommandComplete') throw new PcpError('protocol', `malformed PCP reply to ${what}: ${JSON.stringify(code ?? '')}`);
       return { nodeId: id, before, sent: true };
@@ -546,6 +559,16 @@ export async function attachNode(opts: PcpClientOptions, nodeId: number): Promis
   const client = new PcpClient(opts);
   try {
     return await client.attachNode(nodeId);
+  } finally {
+    await client.close();
+  }
+}
+
+/** One-shot pcp_promote_node -n nodeId [-s] (see PcpClient.promoteNode). Throws PcpError. */
+export async function promoteNode(opts: PcpClientOptions, nodeId: number, { switchover = false } = {}): Promise<PcpNodeRequestResult> {
+  const client = new PcpClient(opts);
+  try {
+    return await client.promoteNode(nodeId, { switchover });
   } finally {
     await client.close();
   }

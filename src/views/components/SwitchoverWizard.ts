@@ -1,9 +1,10 @@
 // The guided switchover's screen: one box over the panes, one step at a time. Everything shown
 // is selected from the store (the wizard's state plus the probes' data) and formatted here.
 import type { ClusterConfig } from '../../config/schema.ts';
+import { describeTarget } from '../../probes/barman/barman-probe.ts';
 import { nextSteps } from '../../actions/switchover/next-steps.ts';
 import { wizardHintItems } from '../../actions/switchover/wizard-keys.ts';
-import { backendsDown, type CheckRow, postCheckRows, type RowLevel, type SwitchoverStoreView, wizardPreflightRows } from '../../model/switchover/checks.ts';
+import { backendsDown, pgpoolsToPromote, type CheckRow, postCheckRows, type RowLevel, type SwitchoverStoreView, wizardPostContext, wizardPreflightRows } from '../../model/switchover/checks.ts';
 import { switchoverCandidates, type SwitchoverThresholds } from '../../model/switchover/eligibility.ts';
 import { buildTopology } from '../../model/topology.ts';
 import type { SwitchoverWizardState, WizardStep } from '../../state/switchover-state.ts';
@@ -111,7 +112,7 @@ function preflightLines(i: WizardInput, width: number, ascii: boolean): Body {
 function confirmLines(i: WizardInput, width: number, ascii: boolean): Line[] {
   const w = i.wizard;
   const n = i.cluster.nodes.find((x) => x.name === w.target);
-  const out: Line[] = [[seg('This runs, on '), seg(n?.ssh ? (typeof n.ssh === 'string' ? n.ssh : `${n.ssh.user ?? ''}@${n.ssh.host}`) : '?', 'accent'), seg(':')]];
+  const out: Line[] = [[seg('This runs, on '), seg(n?.ssh ? describeTarget(n.ssh) : '?', 'accent'), seg(':')]];
   out.push(...wrapped(`  repmgr -f ${n?.repmgrConfig ?? '/etc/repmgr.conf'} standby switchover --siblings-follow${w.forceRewind ? ' --force-rewind' : ''}${w.alwaysPromote ? ' --always-promote' : ''}`, width, 'accent', 4));
   out.push([], ...wrapped(`${w.oldPrimary} is shut down and becomes a standby of ${w.target}; the other standbys follow ${w.target}. Once started it is never interrupted from here.`, width, 'dim'));
   const rows = wizardPreflightRows(w, i.state, i.cluster, i.thresholds);
@@ -156,15 +157,24 @@ function topologyLines(s: SwitchoverStoreView): Line[] {
 
 function postLines(i: WizardInput, width: number, height: number, ascii: boolean, now: number): Line[] {
   const w = i.wizard;
-  const rows = postCheckRows(i.state, { oldPrimary: w.oldPrimary!, target: w.target!, timelineBefore: w.timelineBefore });
+  const rows = postCheckRows(i.state, wizardPostContext(w));
   const left = w.postDeadline ? Math.max(0, Math.round((w.postDeadline - now) / 1000)) : 0;
   const out: Line[] = [progressLine(w, now), [seg(`the switchover itself is done; checking every layer (gives up in ${left} s)`, 'dim')], [], ...checkLines(rows, width, ascii)];
-  const down = backendsDown(i.state);
-  if (down.length) out.push([], [seg('a', 'accent', true), seg(` attaches ${down.map((d) => `${d.node} on ${d.pgpool}`).join(', ')} (pcp_attach_node)`)]);
+  out.push(...pgpoolOffer(i));
   if (i.cluster.barman.length) out.push([seg('w', 'accent', true), seg(` barman switch-wal --force --archive ${i.cluster.barman[0]!.server}: proves WAL from ${w.target} reaches barman`)]);
   out.push([], ...phaseLines(w, now));
   out.push([], ...outputTail(w, Math.min(6, height - out.length - 2)));
   return out;
+}
+
+/** What `a` would do to pgpool right now, as a line; none when pgpool agrees. */
+function pgpoolOffer(i: WizardInput): Line[] {
+  const target = i.wizard.target;
+  const promote = target ? pgpoolsToPromote(i.state, target) : [];
+  const down = backendsDown(i.state);
+  if (promote.length) return [[], [seg('a', 'accent', true), seg(` makes ${target} pgpool's primary on ${promote.map((p) => p.pgpool).join(', ')} (pcp_promote_node -n ${promote[0]!.nodeId})`)]];
+  if (down.length) return [[], [seg('a', 'accent', true), seg(` attaches ${down.map((d) => `${d.node} on ${d.pgpool}`).join(', ')} (pcp_attach_node)`)]];
+  return [];
 }
 
 function doneLines(i: WizardInput, width: number, ascii: boolean, now: number): Body {
@@ -174,19 +184,18 @@ function doneLines(i: WizardInput, width: number, ascii: boolean, now: number): 
   const out: Line[] = wrapText(`${o.ok ? 'SWITCHOVER DONE' : 'SWITCHOVER NOT CLEAN'}: ${o.message}`, width, 3, 2).map((l): Line => [seg(l, o.ok ? 'ok' : 'bad', true)]);
   if (o.error) out.push([], [seg("repmgr's message:", 'bad', true)], ...wrapped(o.error, width, 'bad', 2, 10));
   if (o.ok && w.oldPrimary && w.target) {
-    const amber = postCheckRows(i.state, { oldPrimary: w.oldPrimary, target: w.target, timelineBefore: w.timelineBefore }).filter((r) => r.level === 'warn');
+    const amber = postCheckRows(i.state, wizardPostContext(w)).filter((r) => r.level === 'warn');
     if (amber.length) out.push([], ...checkLines(amber, width, ascii));
   }
   if (!o.ok && w.oldPrimary && w.target) {
     if (!o.error) {
       // at the end a check still pending did not come: amber, not "…"
-      const rows = postCheckRows(i.state, { oldPrimary: w.oldPrimary, target: w.target, timelineBefore: w.timelineBefore }).filter((r) => r.level !== 'ok');
+      const rows = postCheckRows(i.state, wizardPostContext(w)).filter((r) => r.level !== 'ok');
       out.push([], ...checkLines(rows.map((r) => (r.level === 'pending' ? { ...r, level: 'warn' } : r)), width, ascii));
     }
     out.push([], [seg('What to check next:', 'warn', true)], ...nextSteps(i.state, i.cluster, w.oldPrimary, w.target).flatMap((l) => wrapped(l, width, undefined, 4, 3)));
   }
-  const down = backendsDown(i.state);
-  if (down.length) out.push([], [seg('a', 'accent', true), seg(` attaches ${down.map((d) => `${d.node} on ${d.pgpool}`).join(', ')} (pcp_attach_node)`)]);
+  out.push(...pgpoolOffer(i));
   out.push([], [seg('Topology now:', 'dim')], ...topologyLines(i.state), [], [seg('Phases:', 'dim')], ...phaseLines(w, now));
   return { lines: out };
 }
@@ -220,7 +229,7 @@ export function wizardArea(i: WizardInput, width: number, height: number, ascii:
       case 'done': return doneLines(i, inner, ascii, now);
     }
   })();
-  const down = backendsDown(i.state).length > 0;
+  const down = pgpoolOffer(i).length > 0;
   const hints = wizardHintItems(w.step, (id) => (id === 'attach' ? down : id === 'barmanSwitchWal' ? i.cluster.barman.length > 0 : id === 'raw' ? (w.step === 'done' ? w.output.length > 0 : !!w.dryRun && !w.dryRun.running) : true));
   const foot: Line[] = [];
   if (w.busy) foot.push([seg(`${w.busy} …`, 'accent')]);

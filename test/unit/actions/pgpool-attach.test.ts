@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { attachCommandLine, attachPgpoolNode, pcpClientOptions } from '../../../src/actions/pgpool-attach.ts';
+import { attachCommandLine, attachPgpoolNode, pcpClientOptions, promoteCommandLine, promotePgpoolNode } from '../../../src/actions/pgpool-attach.ts';
 import type { PgpoolConfig } from '../../../src/config/schema.ts';
 import { FrameReader, PcpClient, PcpError, attachNode, cstrings, encodeFrame, pcpMd5, splitCStrings } from '../../../src/probes/pgpool/pcp-client.ts';
 
@@ -25,11 +25,13 @@ let status: string[] = [];
 let onAttach: 'apply' | 'ignore' | 'hang-up' = 'apply';
 let delayMs = 30;
 let pgStatus = 'up';
+/** The backend pgpool takes for its primary (pcp_promote_node changes it). */
+let primaryId = 0;
 let received: string[] = [];
 let open = 0;
 
 const nodeInfo = (id: number) =>
-  ['127.0.0.1', String(5432 + id), status[id], '0', pgStatus, '715827882.333333', id === 0 ? '2' : '3', id === 0 ? 'primary' : 'standby', '0', '', '', '1763790000'];
+  ['127.0.0.1', String(5432 + id), status[id], '0', pgStatus, '715827882.333333', id === primaryId ? '2' : '3', id === 0 ? 'primary' : 'standby', '0', '', '', '1763790000'];
 const error = (message: string, detail: string) => encodeFrame('E', cstrings('SERROR', 'CXX000', `M${message}`, `D${detail}`, ''));
 
 function serve(sock: Socket): void {
@@ -64,6 +66,12 @@ function serve(sock: Socket): void {
         }
         if (f.type === 'D' || onAttach === 'apply') setTimeout(() => (status[id] = f.type === 'C' ? WAITING : DOWN), delayMs);
         sock.write(encodeFrame(f.type === 'C' ? 'c' : 'd', cstrings('CommandComplete')));
+      } else if (f.type === 'J') {
+        // pcp.c _pcp_promote_node: "<id> "\0 then the option byte ('n' or 's')
+        const option = String.fromCharCode(f.payload[f.payload.length - 1]!);
+        received[received.length - 1] = `J${arg!.trim()}${option}`;
+        setTimeout(() => (primaryId = Number(arg)), delayMs);
+        sock.write(encodeFrame('d', cstrings('CommandComplete')));
       } else if (f.type === 'X') sock.end();
     }
   });
@@ -83,6 +91,7 @@ beforeEach(async () => {
   onAttach = 'apply';
   delayMs = 30;
   pgStatus = 'up';
+  primaryId = 0;
   received = [];
 });
 
@@ -98,6 +107,23 @@ const opts = () => ({ env: { PCPPASSFILE: passFile }, pollMs: 20, waitMs: 1000 }
 const settle = async () => {
   for (let i = 0; i < 100 && open > 0; i++) await new Promise((r) => setTimeout(r, 10));
 };
+
+describe('promotePgpoolNode', () => {
+  test('pgpool kept the old primary: J with option n, then role read back until primary', async () => {
+    const r = await promotePgpoolNode(cfg(), 2, opts());
+    assert.equal(r.ok, true, r.message);
+    assert.match(r.message, /^pgpool1: promoted node 2 \(127\.0\.0\.1:5434\): role standby → role primary in \d+\.\d s$/);
+    assert.deepEqual(received.slice(0, 4), ['M', 'R', 'I2', 'J2n']);
+    assert.equal(promoteCommandLine(cfg(), 2), `pcp_promote_node -h 127.0.0.1 -p ${port} -U pcpadmin -w -n 2`);
+  });
+
+  test('already pgpool\'s primary: nothing sent', async () => {
+    const r = await promotePgpoolNode(cfg(), 0, opts());
+    assert.equal(r.ok, true, r.message);
+    assert.match(r.message, /already promoted \(role primary\); nothing sent/);
+    assert.ok(!received.some((x) => x.startsWith('J')));
+  });
+});
 
 describe('attachPgpoolNode', () => {
   test('down → attached: node info, then C; read back until waiting; nothing left open', async () => {

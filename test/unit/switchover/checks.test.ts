@@ -2,7 +2,7 @@
 // 5.3 + pgpool 4.3.5 replies): every reason a standby is refused is named, never "no candidate".
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backendsDown, postCheckRows, preflightRows } from '../../../src/model/switchover/checks.ts';
+import { backendsDown, pgpoolsToPromote, postCheckRows, preflightRows } from '../../../src/model/switchover/checks.ts';
 import { switchoverCandidates } from '../../../src/model/switchover/eligibility.ts';
 import type { NodeSample } from '../../../src/model/types.ts';
 import { SCENARIOS, type Scenario } from '../../helpers/states.ts';
@@ -129,5 +129,20 @@ describe('post-checks', () => {
     assert.equal(l.siblings, 'ok');
     assert.equal(l['old primary'], 'pending');
     assert.deepEqual(backendsDown(s.store.getState()).map((d) => [d.pgpool, d.node]), [['pgpool1', 'pgsql1']]);
+  });
+});
+
+describe('pgpool left behind', () => {
+  test('PostgreSQL says pgsql2 is primary, both pgpools still route to pgsql1: promote node 1 on each', () => {
+    const s = SCENARIOS.haLab();
+    patchSample(s, 'pgsql2', (x) => ({ ...x, role: 'primary' }));
+    assert.deepEqual(pgpoolsToPromote(s.store.getState(), 'pgsql2'), [{ pgpool: 'pgpool1', nodeId: 1, node: 'pgsql2' }, { pgpool: 'pgpool2', nodeId: 1, node: 'pgsql2' }]);
+    const row = postCheckRows(s.store.getState(), { oldPrimary: 'pgsql1', target: 'pgsql2', timelineBefore: 1 }).find((r) => r.name === 'pgpool1')!;
+    assert.deepEqual([row.level, row.evidence], ['pending', 'primary is pgsql1: press a for pcp_promote_node']);
+  });
+
+  test('nothing to promote while the target is not primary in PostgreSQL', () => {
+    const s = SCENARIOS.haLab();
+    assert.deepEqual(pgpoolsToPromote(s.store.getState(), 'pgsql2'), []);
   });
 });

@@ -46,15 +46,17 @@ function setup(o: Opts = {}) {
   };
   const file = join(mkdtempSync(join(tmpdir(), 'pgtop-wiz-')), 'audit.log');
   let refreshed = 0;
+  const promoted: string[] = [];
   const wizard = createSwitchoverWizard({
     store: s.store, cluster: withSsh(s), audit: new AuditLog(file), ssh: pool as never, thresholds: s.cluster.thresholds,
     refreshNow: () => void refreshed++, refreshBackups: () => undefined, facts: async () => ({ archiveReadyFiles: 0 }), postTimeoutMs: 30,
     attach: async () => ({ ok: true, message: 'attached' }),
+    promote: async (cfg, id) => (promoted.push(`${cfg.name}:${id}`), { ok: true, message: `${cfg.name}: promoted node ${id}` }),
   });
   const key = (input: string, k: KeyLike = {}) => wizard.key(input, k);
   const type = (text: string) => { for (const c of text) key(c); };
   const audit = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : []);
-  return { s, wizard, key, type, calls, audit, w: () => s.store.getState().switchover, flash: () => s.store.getState().flash?.text, refreshed: () => refreshed };
+  return { s, wizard, key, type, calls, audit, promoted, w: () => s.store.getState().switchover, flash: () => s.store.getState().flash?.text, refreshed: () => refreshed };
 }
 
 const ENTER: KeyLike = { return: true };
@@ -125,6 +127,14 @@ describe('switchover wizard', () => {
     assert.match(done.outcome!.message, /not every layer agrees: new primary/);
     const actions = t.audit().map((e) => [e.action, e.outcome, e.exitCode ?? null]);
     assert.deepEqual(actions, [['switchover_dry_run', 'ok', 0], ['switchover', 'ok', 0], ['switchover_postcheck', 'error', null]]);
+    // PostgreSQL now has pgsql2 as primary, both pgpools still route to pgsql1: a promotes it there
+    patchSample(t.s, 'pgsql2', (x) => ({ ...x, role: 'primary' }));
+    t.key('a');
+    await tick();
+    await tick();
+    assert.deepEqual(t.promoted, ['pgpool1:1', 'pgpool2:1']);
+    assert.match(t.w()!.note!.text, /pgpool1: promoted node 1; pgpool2: promoted node 1/);
+    assert.deepEqual(t.audit().slice(-2).map((e) => [e.action, e.outcome]), [['pcp_promote_node', 'ok'], ['pcp_promote_node', 'ok']]);
     t.key('', ESC);
     assert.equal(t.w(), null);
   });
