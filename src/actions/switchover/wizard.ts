@@ -257,8 +257,10 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
     update((x) => ({ ...x, busy: promote.length ? 'pcp_promote_node' : 'pcp_attach_node' }));
     const results: string[] = [];
     let failed = false;
+    const isDown = (d: { pgpool: string; nodeId: number }) => down.some((x) => x.pgpool === d.pgpool && x.nodeId === d.nodeId);
     const steps = [
-      ...promote.map((d) => ({ d, action: 'pcp_promote_node' as const })),
+      // pgpool ignores a promote of a backend it has down: attach that one first
+      ...promote.flatMap((d) => [...(isDown(d) ? [{ d, action: 'pcp_attach_node' as const }] : []), { d, action: 'pcp_promote_node' as const }]),
       // a promote makes pgpool detach and re-attach the others itself: attach only when no promote ran
       ...(promote.length ? [] : down.map((d) => ({ d, action: 'pcp_attach_node' as const }))),
     ];
