@@ -16,6 +16,12 @@
 //    that empty slot "waiting") and to one for a node already up (it only logs it as invalid), so
 //    PcpClient.attachNode reads the node first: an unknown id gets pgpool's "invalid node ID", an
 //    attached node is left alone.
+// A promote is read back until pgpool shows the node with role primary (at once on the lab). pgpool
+// answers "CommandComplete" to a promote of a backend it has down and does nothing, so that one is
+// refused before anything is sent (attach it first); a node already primary is left alone (pgpool
+// would answer FATAL). What the promote costs (PcpClient.promoteNode): pgpool restarts all its
+// children, dropping every client session (watchdog peer included), and detaches every other
+// backend until auto_failback re-attaches the standbys that stream (1–4 s on the lab).
 import { parseConninfo, resolveService, type Conninfo } from '../config/conninfo.ts';
 import type { PgpoolConfig } from '../config/schema.ts';
 import type { BackendStatus } from '../probes/pgpool/node-state.ts';
@@ -36,6 +42,15 @@ export interface AttachPgpoolNodeOptions {
   /** For the .pcppass lookup ($PCPPASSFILE, ~/.pcppass): default process.env and $HOME. */
   env?: Record<string, string | undefined>;
   home?: string;
+}
+
+export interface PromotePgpoolNodeOptions extends AttachPgpoolNodeOptions {
+  /**
+   * pcp_promote_node -s (4.3+): pgpool detaches its current primary (running failover_command)
+   * instead of only moving the role; see PcpClient.promoteNode. Default false, which is what a
+   * switchover pgpool did not notice needs.
+   */
+  switchover?: boolean;
 }
 
 /**
@@ -84,31 +99,47 @@ interface NodeAction {
   /** pgpool shows the request carried out. */
   done(n: PcpBackendInfo): boolean;
   state(n: PcpBackendInfo): string;
+  /** Appended to a success: what is still wrong behind pgpool's view. */
+  warn(n: PcpBackendInfo): string;
 }
 
 const ATTACH: NodeAction = {
   verb: 'attach', past: 'attached', send: (c, id) => c.attachNode(id), done: (n) => attached(n.status), state: (n) => n.status,
+  // pgpool's health check detaches it again if PostgreSQL there does not answer.
+  warn: (n) => (n.pgStatus === 'down' ? '; but PostgreSQL there is down (pg_status), pgpool will detach it again' : ''),
 };
 
 // pgpool answers the promote at once and only then restarts its children, detaching the other
 // backends (auto_failback brings standbys back): the role is read back until it is primary.
-const PROMOTE: NodeAction = {
-  verb: 'promote', past: 'promoted', send: (c, id) => c.promoteNode(id), done: (n) => n.role === 'primary', state: (n) => `role ${n.role}`,
-};
+const promoteAction = (switchover: boolean): NodeAction => ({
+  verb: 'promote', past: 'promoted', send: (c, id) => c.promoteNode(id, { switchover }), done: (n) => n.role === 'primary', state: (n) => `role ${n.role}`,
+  // pgpool takes the role on trust: a standby as its primary makes every write fail read-only.
+  warn: (n) => (n.pgRole === 'standby' ? '; but PostgreSQL there is a standby (pg_role): writes through pgpool will fail' : ''),
+});
 
 /** Asks pgpool `pgpoolCfg` to attach backend `nodeId` and waits until it shows it attached. Never throws. */
 export function attachPgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, opts: AttachPgpoolNodeOptions = {}): Promise<PgpoolAttachResult> {
   return nodeAction(ATTACH, pgpoolCfg, nodeId, opts);
 }
 
-/** pcp_promote_node: makes backend `nodeId` pgpool's primary, and waits until pgpool shows it so. Never throws. */
-export function promotePgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, opts: AttachPgpoolNodeOptions = {}): Promise<PgpoolAttachResult> {
-  return nodeAction(PROMOTE, pgpoolCfg, nodeId, opts);
+/**
+ * pcp_promote_node: makes backend `nodeId` pgpool's primary (where pgpool kept the old primary
+ * after a switchover), and waits until pgpool shows it so. Never throws. Client sessions through
+ * pgpool are dropped, and the other backends are detached until auto_failback brings them back.
+ */
+export function promotePgpoolNode(pgpoolCfg: PgpoolConfig, nodeId: number, opts: PromotePgpoolNodeOptions = {}): Promise<PgpoolAttachResult> {
+  return nodeAction(promoteAction(opts.switchover ?? false), pgpoolCfg, nodeId, opts);
 }
 
-/** The pcp tool command a promote amounts to, for the audit log. */
-export function promoteCommandLine(cfg: PgpoolConfig, nodeId: number): string {
-  return attachCommandLine(cfg, nodeId).replace(/^pcp_attach_node/, 'pcp_promote_node');
+/** The pcp tool command a promote amounts to, for the audit log (no password: it comes from .pcppass). */
+export function promoteCommandLine(cfg: PgpoolConfig, nodeId: number, { switchover = false }: { switchover?: boolean } = {}): string {
+  const s = switchover ? ' -s' : '';
+  try {
+    const o = pcpClientOptions(cfg);
+    return `pcp_promote_node -h ${o.host} -p ${o.port} -U ${o.user} -w -n ${nodeId}${s}`;
+  } catch {
+    return `pcp_promote_node -n ${nodeId}${s}`;
+  }
 }
 
 async function nodeAction(action: NodeAction, pgpoolCfg: PgpoolConfig, nodeId: number, opts: AttachPgpoolNodeOptions): Promise<PgpoolAttachResult> {
@@ -154,9 +185,7 @@ async function nodeAction(action: NodeAction, pgpoolCfg: PgpoolConfig, nodeId: n
     const label = `node ${nodeId}${target ? ` (${where(target)})` : ''}`;
     if (now && action.done(now)) {
       const from = before ? `${action.state(before)} → ` : '';
-      // pgpool's health check detaches it again if PostgreSQL there does not answer.
-      const warn = now.pgStatus === 'down' ? '; but PostgreSQL there is down (pg_status), pgpool will detach it again' : '';
-      return { ok: true, message: `${name}: ${action.past} ${label}: ${from}${action.state(now)} in ${seconds()}${warn}` };
+      return { ok: true, message: `${name}: ${action.past} ${label}: ${from}${action.state(now)} in ${seconds()}${action.warn(now)}` };
     }
     const why = now ? `it is still ${action.state(now)}` : `could not read it back (${describe(lastError)})`;
     return { ok: false, message: `${name}: asked to ${action.verb} ${label}, but after ${seconds()} ${why}; see pgpool's log` };

@@ -1,17 +1,19 @@
 // PcpClient against the real lab: two pgpool-II 4.3.5 instances in one watchdog cluster over
-// PostgreSQL 15 ×3 + repmgr. Needs root (labUp); if the lab cannot start, the suite FAILS.
+// PostgreSQL 15 ×3 + repmgr. Needs root (labUp); if the lab cannot start, the suite FAILS. Own lab
+// dir (PGTOP_HA_LAB_PCP_DIR, default /tmp/pgtop-ha-lab-pcp), built fresh and torn down.
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { attachPgpoolNode } from '../../src/actions/pgpool-attach.ts';
+import pg from 'pg';
+import { attachPgpoolNode, promotePgpoolNode } from '../../src/actions/pgpool-attach.ts';
 import type { PgpoolConfig } from '../../src/config/schema.ts';
-import { PcpClient, PcpError, detachNode, type PcpErrorKind } from '../../src/probes/pgpool/pcp-client.ts';
-import { PG_BIN, labDown, labUp, parsePoolNodes, runRaw, type LabInfo, type LabPgpool } from '../lab/lab.ts';
+import { PcpClient, PcpError, detachNode, type PcpBackendInfo, type PcpErrorKind } from '../../src/probes/pgpool/pcp-client.ts';
+import { PG_BIN, labDown, labUp, parsePoolNodes, runRaw, type LabInfo, type LabNode, type LabPgpool } from '../lab/lab.ts';
 
-const DIR = '/tmp/pgtop-ha-lab-pcp';
+const DIR = process.env.PGTOP_HA_LAB_PCP_DIR ?? '/tmp/pgtop-ha-lab-pcp';
 const logs: string[] = [];
 let lab: LabInfo;
 const clients: PcpClient[] = [];
@@ -81,7 +83,40 @@ async function setAutoFailback(on: boolean): Promise<void> {
   }
 }
 
-describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 300_000 }, () => {
+/** `repmgr standby switchover --siblings-follow` run on `to`, as the console runs it: as postgres over the lab sshd. */
+async function switchoverTo(to: LabNode): Promise<void> {
+  const s = lab.sshd!;
+  const r = await runRaw(['ssh', '-F', '/dev/null', '-i', s.clientKey, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${s.knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
+    '-p', String(s.port), 'postgres@127.0.0.1', `${PG_BIN}/repmgr -f ${to.repmgrConf} standby switchover --siblings-follow`], { timeoutMs: 180_000 });
+  assert.match(r.stdout + r.stderr, /STANDBY SWITCHOVER has completed successfully/, r.stdout + r.stderr);
+  const rec = await runRaw([`${PG_BIN}/psql`, '-X', '-A', '-t', '-h', '127.0.0.1', '-p', String(to.port), '-U', 'postgres', '-d', 'postgres', '-c', 'SELECT pg_is_in_recovery()'], { user: 'postgres', timeoutMs: 15_000 });
+  assert.equal(rec.stdout.trim(), 'f', `${to.name} is primary for PostgreSQL`);
+}
+
+/** A write through pgpool `pp` (a fresh psql session; one cut off while pgpool restarts its children is retried). */
+async function writeThrough(pp: LabPgpool): Promise<{ code: number | null; stderr: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await runRaw([`${PG_BIN}/psql`, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(pp.port), '-U', 'postgres', '-d', 'postgres',
+      '-c', 'CREATE TABLE pcp_promote_probe (x int)', '-c', 'DROP TABLE pcp_promote_probe'], { user: 'postgres', timeoutMs: 30_000 });
+    if (r.code === 0 || attempt >= 5 || !/server closed the connection|connection to server was lost|terminating connection/.test(r.stderr)) return r;
+    await new Promise((res) => setTimeout(res, 300));
+  }
+}
+
+/** A client session held open through pgpool `pp`, and when (ms after `t0()`) pgpool cut it. */
+async function holdSession(pp: LabPgpool, t0: () => number): Promise<{ cutAt: () => number | null; end: () => Promise<void> }> {
+  const c = new pg.Client({ host: '127.0.0.1', port: pp.port, user: 'postgres', database: 'postgres' });
+  let cut: number | null = null;
+  c.on('error', () => (cut ??= Date.now() - t0()));
+  c.on('end', () => (cut ??= Date.now() - t0()));
+  await c.connect();
+  await c.query('SELECT 1');
+  return { cutAt: () => cut, end: () => c.end().catch(() => undefined) };
+}
+
+const attachedStatus = (n: PcpBackendInfo) => n.status === 'up' || n.status === 'waiting';
+
+describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 480_000 }, () => {
   before(async () => {
     lab = await labUp({ dir: DIR, fresh: true, layers: ['repmgr', 'pgpool'], log: (m) => logs.push(m) });
   }, { timeout: 240_000 });
@@ -254,6 +289,125 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 300_
       assert.equal((await idle.nodeCount()), 3, 'the idle client reconnects on its next call');
       const r = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
       assert.equal(r.ok, true, r.message);
+    } finally {
+      await setAutoFailback(true);
+    }
+  });
+  test('a repmgr switchover pgpool does not notice: its stale primary, set right by promoteNode (leader) and promotePgpoolNode (watchdog peer)', async (t) => {
+    const pp = lab.pgpool!;
+    const peer = lab.pgpoolPeer!;
+    const env = { PCPPASSFILE: pp.pcpPassFile };
+    const pools = [pp, peer];
+    // start: pgsql1 is pgpool's primary on both, every backend attached
+    for (const p of pools) await waitUntil(`node 0 primary, all attached on ${p.port}`, async () => (await poolNodes(p)).every((r, i) => r.role === (i === 0 ? 'primary' : 'standby') && r.status !== 'down'), 30_000);
+
+    // there to pgsql2 (node 1) with PcpClient.promoteNode on the leader, back to pgsql1 (node 0)
+    // with promotePgpoolNode on the watchdog standby pgpool, which hands it to the leader
+    for (const [to, from, via] of [[1, 0, pp], [0, 1, peer]] as const) {
+      const target = lab.nodes[to];
+      await switchoverTo(target);
+
+      // pgpool's stale view: the old primary is still its primary (PostgreSQL says standby there)
+      // and nothing was detached; writes through pgpool go to the read-only old primary
+      for (const p of pools) {
+        const rows = await poolNodes(p);
+        assert.deepEqual([rows[from].role, rows[from].pg_role, rows[to].role, rows[to].pg_role], ['primary', 'standby', 'standby', 'primary'],
+          `pgpool on ${p.port} after the switchover to ${target.name}: ${JSON.stringify(rows)}`);
+        assert.ok(rows.every((r) => r.status === 'up'), JSON.stringify(rows));
+      }
+      const stale = await writeThrough(pp);
+      assert.notEqual(stale.code, 0);
+      assert.match(stale.stderr, /cannot execute CREATE TABLE in a read-only transaction/);
+
+      let started = 0;
+      const sessions = await Promise.all(pools.map((p) => holdSession(p, () => started)));
+      const readers = pools.map((p) => client(p));
+      started = Date.now();
+      let replied: number;
+      if (via === pp) {
+        const r = await readers[0].promoteNode(to);
+        replied = Date.now() - started;
+        assert.deepEqual([r.sent, r.before.role, r.before.pgRole, r.before.status], [true, 'standby', 'primary', 'up']);
+      } else {
+        const r = await promotePgpoolNode(pgpoolCfg(peer, 'pgpool2'), to, { env, waitMs: 30_000 });
+        replied = Date.now() - started;
+        assert.equal(r.ok, true, r.message);
+        assert.match(r.message, new RegExp(`^pgpool2: promoted node ${to} \\(127\\.0\\.0\\.1:${target.port}\\): role standby → role primary in \\d+\\.\\d s$`));
+      }
+
+      // What pgpool does, read over PCP on both pgpools until every backend is attached again.
+      const seen: Record<string, number> = {};
+      const mark = (what: string) => (seen[what] ??= Date.now() - started);
+      await waitUntil(`both pgpools: node ${to} primary, every backend attached again`, async () => {
+        let settled = true;
+        for (const [i, c] of readers.entries()) {
+          let nodes: PcpBackendInfo[];
+          try {
+            nodes = await c.allNodeInfo();
+          } catch {
+            settled = false; // pgpool restarting its PCP process
+            continue;
+          }
+          if (nodes[to].role === 'primary') mark(`pgpool${i + 1} primary`);
+          for (const n of nodes) if (n.nodeId !== to && n.status === 'down') mark(`pgpool${i + 1} node ${n.nodeId} down`);
+          for (const n of nodes) if (n.nodeId !== to && n.status !== 'down' && seen[`pgpool${i + 1} node ${n.nodeId} down`] !== undefined) mark(`pgpool${i + 1} node ${n.nodeId} back`);
+          if (!(nodes[to].role === 'primary' && nodes.every(attachedStatus))) settled = false;
+        }
+        return settled;
+      }, 30_000);
+      const cuts = sessions.map((x) => x.cutAt());
+      await Promise.all(sessions.map((x) => x.end()));
+      t.diagnostic(`to ${target.name} via ${via === pp ? 'leader (PcpClient.promoteNode)' : 'peer (promotePgpoolNode)'}: replied ${replied} ms; ${JSON.stringify(seen)}; sessions cut at ${JSON.stringify(cuts)} ms`);
+
+      // pgpool dropped every client session (it restarts all its children), on both pgpools
+      for (const [i, cut] of cuts.entries()) assert.ok(cut !== null && cut < 10_000, `session through pgpool${i + 1} cut: ${cut}`);
+      // with 'n' pgpool detached every other backend ("follow degeneration"); auto_failback brought
+      // them back (they stream from the new primary)
+      for (const [i, n] of lab.nodes.entries()) if (i !== to) assert.ok(seen[`pgpool1 node ${i} down`] !== undefined, `node ${n.name} detached on pgpool1: ${JSON.stringify(seen)}`);
+      for (const p of pools) {
+        const rows = await poolNodes(p);
+        assert.deepEqual(rows.map((r) => [r.role, r.pg_role]), lab.nodes.map((_, i) => (i === to ? ['primary', 'primary'] : ['standby', 'standby'])), JSON.stringify(rows));
+      }
+      const w = await writeThrough(pp);
+      assert.equal(w.code, 0, w.stderr);
+    }
+
+    // pgpool1's primary is node 0 again: nothing to send
+    const again = await promotePgpoolNode(pgpoolCfg(pp, 'pgpool1'), 0, { env });
+    assert.deepEqual(again, { ok: true, message: `pgpool1: node 0 (127.0.0.1:${lab.nodes[0].port}) is already promoted (role primary); nothing sent` });
+  });
+
+  test('pgpool ignores a promote of a backend it has down and refuses one of its primary (FATAL): promoteNode sends neither', async () => {
+    const pp = lab.pgpool!;
+    const env = { PCPPASSFILE: pp.pcpPassFile };
+    await setAutoFailback(false);
+    try {
+      const id = 2;
+      await detachNode({ host: '127.0.0.1', port: pp.pcpPort, user: pp.pcpUser, env }, id);
+      await waitUntil(`node ${id} down`, async () => (await poolNodes(pp))[id].status === 'down');
+      const logFrom = readFileSync(pp.logFile, 'utf8').length;
+      const tool = await pcpTool(pp, 'pcp_promote_node', ['-n', String(id)]);
+      assert.match(tool.stdout, /Command Successful/, 'pgpool answers CommandComplete');
+      await waitUntil('pgpool logs it as invalid', async () => readFileSync(pp.logFile, 'utf8').slice(logFrom).includes(`invalid promote backend request, node id : ${id} status: [3] not valid`));
+      await new Promise((r) => setTimeout(r, 1500));
+      const rows = await poolNodes(pp);
+      assert.deepEqual(rows.map((r) => [r.role, r.status === 'down']), [['primary', false], ['standby', false], ['standby', true]], 'and does nothing');
+      await rejectsWith(client(pp).promoteNode(id), 'server', /^pgpool at 127\.0\.0\.1:\d+: not sending pcp_promote_node -n 2: node 2 is down there and pgpool promotes only an attached backend/);
+      const down = await promotePgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
+      assert.equal(down.ok, false);
+      assert.match(down.message, /^pgpool1: pgpool at .*: attach it first$/);
+
+      // pgpool's own answer to a promote of its primary: FATAL, and the worker hangs up (the pcp
+      // tools exit 0 whatever happened: only stderr tells)
+      const primary = await pcpTool(pp, 'pcp_promote_node', ['-n', '0']);
+      assert.doesNotMatch(primary.stdout, /Command Successful/);
+      assert.match(primary.stderr, /specified node is already primary node, can't promote node id 0/);
+      const c = client(pp);
+      const r = await c.promoteNode(0);
+      assert.deepEqual([r.sent, r.before.role], [false, 'primary']);
+      assert.equal(await c.nodeCount(), 3);
+      const back = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
+      assert.equal(back.ok, true, back.message);
     } finally {
       await setAutoFailback(true);
     }

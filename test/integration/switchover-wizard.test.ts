@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuditLog } from '../../src/actions/audit.ts';
-import { attachPgpoolNode, promotePgpoolNode } from '../../src/actions/pgpool-attach.ts';
 import { createSwitchoverWizard, type SwitchoverWizard } from '../../src/actions/switchover/wizard.ts';
 import type { KeyLike } from '../../src/actions/switchover/wizard-keys.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -207,28 +206,5 @@ describe('guided switchover on the HA lab', { timeout: 900_000 }, () => {
     const runs = audit().filter((e) => e.action === 'switchover' && e.outcome === 'ok');
     assert.equal(runs.length, 2);
     assert.ok(runs.every((e) => e.exitCode === 0 && typeof e.durationMs === 'number' && /standby switchover --siblings-follow/.test(String(e.command))));
-  });
-
-  // The wire format of pcp_promote_node against the real pgpool 4.3.5, whether or not the
-  // switchovers above left pgpool behind (that is timing-dependent): point pgpool1 at pgsql2,
-  // then back at pgsql1, which the probes must show in the end.
-  test('pcp_promote_node on the real pgpool: its primary moves, and back', async () => {
-    const pool = cluster.pgpool.find((p) => p.name === 'pgpool1')!;
-    const pgpoolPrimary = () => store.getState().pgpools.pgpool1?.sample?.nodes.find((n) => n.role === 'primary')?.port;
-    const r1 = await promotePgpoolNode(pool, 1);
-    assert.equal(r1.ok, true, r1.message);
-    assert.match(r1.message, /^pgpool1: promoted node 1 \(.*\): role standby → role primary in /);
-    // promotePgpoolNode read the role back over PCP: that is the proof. Not waited for through
-    // SHOW pool_nodes: pgpool's own primary search may put a node PostgreSQL calls standby back
-    // at once (seen under CI load), the state only lasts until then.
-    // pgpool detached the others when it took node 1 as primary, and a down node is not promoted
-    // (pgpool ignores it): attach node 0 first, as the wizard's a does
-    const a0 = await attachPgpoolNode(pool, 0, { waitMs: 30_000 });
-    assert.equal(a0.ok, true, a0.message);
-    const r0 = await promotePgpoolNode(pool, 0, { waitMs: 30_000 });
-    assert.equal(r0.ok, true, r0.message);
-    await waitFor('pgpool1 back on pgsql1', 60_000, () => pgpoolPrimary() === node('pgsql1').port);
-    const again = await promotePgpoolNode(pool, 0);
-    assert.match(again.message, /already promoted \(role primary\); nothing sent/);
   });
 });

@@ -6,7 +6,11 @@
 //    "AuthenticationOK"; a failure is an 'E' frame (FATAL) and the server hangs up;
 //  - 'E' (error) / 'N' (notice) frames carry PostgreSQL-style fields (S severity, M message, D detail);
 //  - attach: 'C' "<id>"\0 → 'c' "CommandComplete"; detach: 'D' (or 'd', gracefully) "<id>"\0 → 'd'
-//    "CommandComplete" (pcp_worker.c process_attach_node / process_detach_node, unchanged 4.3–4.6).
+//    "CommandComplete" (pcp_worker.c process_attach_node / process_detach_node, unchanged 4.3–4.6);
+//  - promote: 'J' (or 'j', gracefully) "<id> "\0 + one option byte, 'n' or 's' (switchover) → 'd'
+//    "CommandComplete" (pcp.c _pcp_promote_node / pcp_worker.c process_promote_node, the same bytes
+//    4.3.0–4.6.7; 4.2 sent "<id>"\0 only, and reads this packet's id all the same);
+//  - an ERROR leaves the PCP worker waiting for the next request; after a FATAL it hangs up.
 // One connection serves calls made back to back, one request at a time, and is closed as soon as
 // none is queued (see PcpClientOptions.idleCloseMs: an open PCP connection stalls pgpool after a
 // failover); after any failure it is dropped and the next call reconnects. Errors are PcpError:
@@ -205,12 +209,12 @@ export interface PcpNodeRequestOptions {
   timeoutMs?: number;
 }
 
-/** What attachNode / detachNode did. */
+/** What attachNode / detachNode / promoteNode did. */
 export interface PcpNodeRequestResult {
   nodeId: number;
   /** The backend as pgpool reported it just before the request. */
   before: PcpBackendInfo;
-  /** false: the node was already attached (up/waiting) or detached (down), so nothing was sent. */
+  /** false: the node was already attached (up/waiting), detached (down) or pgpool's primary, so nothing was sent. */
   sent: boolean;
 }
 
@@ -297,6 +301,9 @@ function socketError(err: NodeJS.ErrnoException, where: string): PcpError {
   return new PcpError('refused', `cannot connect to PCP at ${where}: ${err.code ?? err.message}`);
 }
 
+/** Errors from an 'E' frame of severity FATAL: pgpool's PCP worker exits after sending one. */
+const FATAL_REPLIES = new WeakSet<PcpError>();
+
 export class PcpClient {
   private conn: Conn | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -382,19 +389,51 @@ export class PcpClient {
   }
 
   /**
-   * pcp_promote_node -n id [-s]: make pgpool treat backend `id` as its primary. Wire format from
-   * pgpool2 V4_3_5 src/libs/pcp/pcp.c _pcp_promote_node: 'J', "<id> "\0, then one byte 'n' (only
-   * change pgpool's node roles) or 's' (4.3+ --switchover: also detach the old primary); the
-   * reply is 'd' "CommandComplete". Needed after a repmgr switchover pgpool did not notice: it
-   * keeps routing writes to the old primary (seen on the lab with pgpool 4.3.5). Not sent when
-   * pgpool already has it as primary.
+   * pcp_promote_node -n id [-s] [-g]: make pgpool take backend `id` for its primary. Needed after a
+   * switchover pgpool did not notice (repmgr standby switchover with the old primary down for ~1 s,
+   * failover_command = ''): it keeps the old primary's role and routes writes there (lab, 4.3.5).
+   * Wire format (pcp.c _pcp_promote_node, identical 4.3.0–4.6.7): 'J' ('j' with `gracefully`),
+   * "<id> "\0, then one byte: 'n' (default) or 's' (`switchover`); the reply is 'd' "CommandComplete".
+   *
+   * The node is read first, in the same request: when pgpool already has it as primary nothing is
+   * sent (`sent: false`; pgpool would answer FATAL "specified node is already primary node" and
+   * hang up); a backend pgpool has down (or quarantined, unused) is refused here with a PcpError
+   * ('server'), since pgpool answers "CommandComplete" and only logs "invalid promote backend
+   * request ... not valid" (attach it first). pgpool answers before acting; what it does then
+   * (4.3.5 on the lab, both watchdog members):
+   *  - 'n': within milliseconds the node is primary, EVERY other backend is set down ("follow
+   *    degeneration"), all child processes are restarted — every client session through pgpool is
+   *    dropped, on the watchdog peer too — and with auto_failback the standbys that stream come
+   *    back "waiting" at their next health checks (1–4 s on the lab). No command is run, and
+   *    PostgreSQL is not touched: promoting a node PostgreSQL calls standby points pgpool's writes
+   *    at a read-only server and detaches the real primary, which auto_failback does not bring back.
+   *  - 's' (4.3+): the CURRENT primary is detached instead (failover_command runs with the new
+   *    main node = id), then pgpool searches for the primary among the others (~1 s; up to
+   *    search_primary_node_timeout when none is), the other standbys stay attached; the pgpool
+   *    asked drops only the sessions that use the old primary, its watchdog peer restarts all its
+   *    children when it syncs the new primary (~1 s). Meant for pgpool-driven switchovers whose
+   *    failover_command promotes `id`; with failover_command = '' and `id` not primary, pgpool is
+   *    left without one.
+   *  - `gracefully`: pgpool first waits for every client session to end and answers only when done:
+   *    give it a `timeoutMs` to match.
    */
-  promoteNode(id: number, opts: PcpNodeRequestOptions & { switchover?: boolean } = {}): Promise<PcpNodeRequestResult> {
-    const payload = Buffer.concat([cstrings(`${id} `), Buffer.from(opts.switchover ? 's' : 'n', 'latin1')]);
-    return this.nodeRequest(opts.switchover ? 'pcp_promote_node -s' : 'pcp_promote_node', 'J', 'd', id, (_s, n) => n.role === 'primary', opts, payload);
+  promoteNode(id: number, opts: PcpNodeRequestOptions & { switchover?: boolean; gracefully?: boolean } = {}): Promise<PcpNodeRequestResult> {
+    const what = `pcp_promote_node${opts.switchover ? ' -s' : ''}${opts.gracefully ? ' -g' : ''}`;
+    return this.nodeRequest(what, opts.gracefully ? 'j' : 'J', 'd', id, (_s, n) => n.role === 'primary', opts, {
+      payload: Buffer.concat([cstrings(`${id} `), Buffer.from(opts.switchover ? 's' : 'n', 'latin1')]),
+      refuse: (n) => (n.status === 'up' || n.status === 'waiting' ? null : `node ${id} is ${n.status} there and pgpool promotes only an attached backend (it would answer and do nothing): attach it first`),
+    });
   }
 
-  private nodeRequest(what: string, type: string, replyType: string, id: number, already: (s: BackendStatus, n: PcpBackendInfo) => boolean, opts: PcpNodeRequestOptions, payload?: Buffer): Promise<PcpNodeRequestResult> {
+  private nodeRequest(
+    what: string,
+    type: string,
+    replyType: string,
+    id: number,
+    already: (s: BackendStatus, n: PcpBackendInfo) => boolean,
+    opts: PcpNodeRequestOptions,
+    { payload, refuse }: { payload?: Buffer; refuse?: (n: PcpBackendInfo) => string | null } = {},
+  ): Promise<PcpNodeRequestResult> {
     if (!Number.isInteger(id) || id < 0) return Promise.reject(new PcpError('protocol', `node id must be a non-negative integer, got ${id}`));
     const request = `${what} -n ${id}`;
     return this.request(request, async (c) => {
@@ -402,6 +441,8 @@ export class PcpClient {
       const [before] = await this.readNodeInfos(c, id, request);
       if (!before) throw new PcpError('protocol', `malformed PCP node info reply: no node ${id}`);
       if (already(before.status, before)) return { nodeId: id, before, sent: false };
+      const why = refuse?.(before);
+      if (why) throw new PcpError('server', `pgpool at ${this.where}: not sending ${request}: ${why}`);
       c.send(encodeFrame(type, payload ?? cstrings(String(id))));
       const [code] = splitCStrings(await this.reply(c, replyType, request));
       if (code !== 'CommandComplete') throw new PcpError('protocol', `malformed PCP reply to ${what}: ${JSON.stringify(code ?? '')}`);
@@ -461,7 +502,8 @@ export class PcpClient {
       } catch (err) {
         // An ERROR reply (not FATAL) leaves pgpool's PCP worker waiting for the next request, so
         // the connection is kept: each new one forks a worker and redoes the md5 exchange.
-        const keep = err instanceof PcpError && (err.kind === 'server' || err.kind === 'watchdog-disabled') && conn !== null;
+        // After a FATAL one (e.g. promote of pgpool's primary) it hangs up: that one is dropped.
+        const keep = err instanceof PcpError && (err.kind === 'server' || err.kind === 'watchdog-disabled') && !FATAL_REPLIES.has(err) && conn !== null;
         if (!keep) {
           const dead = this.conn;
           this.conn = null;
@@ -534,7 +576,12 @@ export class PcpClient {
         throw err;
       }
       if (f.type === 'N') continue;
-      if (f.type === 'E') throw this.serverError(parseServerMessage(f.payload), expected, what);
+      if (f.type === 'E') {
+        const m = parseServerMessage(f.payload);
+        const err = this.serverError(m, expected, what);
+        if (m.severity === 'FATAL') FATAL_REPLIES.add(err);
+        throw err;
+      }
       if (f.type !== expected) throw new PcpError('protocol', `malformed PCP reply: expected frame '${expected}', got '${printable(f.type)}'`);
       return f.payload;
     }
@@ -564,11 +611,11 @@ export async function attachNode(opts: PcpClientOptions, nodeId: number): Promis
   }
 }
 
-/** One-shot pcp_promote_node -n nodeId [-s] (see PcpClient.promoteNode). Throws PcpError. */
-export async function promoteNode(opts: PcpClientOptions, nodeId: number, { switchover = false } = {}): Promise<PcpNodeRequestResult> {
+/** One-shot pcp_promote_node -n nodeId [-s] [-g] (see PcpClient.promoteNode). Throws PcpError. */
+export async function promoteNode(opts: PcpClientOptions, nodeId: number, { switchover = false, gracefully = false } = {}): Promise<PcpNodeRequestResult> {
   const client = new PcpClient(opts);
   try {
-    return await client.promoteNode(nodeId, { switchover });
+    return await client.promoteNode(nodeId, { switchover, gracefully });
   } finally {
     await client.close();
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { attachCommandLine, attachPgpoolNode, pcpClientOptions, promoteCommandLine, promotePgpoolNode } from '../../../src/actions/pgpool-attach.ts';
 import type { PgpoolConfig } from '../../../src/config/schema.ts';
-import { FrameReader, PcpClient, PcpError, attachNode, cstrings, encodeFrame, pcpMd5, splitCStrings } from '../../../src/probes/pgpool/pcp-client.ts';
+import { FrameReader, PcpClient, PcpError, attachNode, cstrings, encodeFrame, pcpMd5, promoteNode, splitCStrings } from '../../../src/probes/pgpool/pcp-client.ts';
 
 const PASSWORD = 'fake-pass-123';
 const SALT = Buffer.from([9, 8, 7, 6]);
@@ -27,11 +27,19 @@ let delayMs = 30;
 let pgStatus = 'up';
 /** The backend pgpool takes for its primary (pcp_promote_node changes it). */
 let primaryId = 0;
+/** The backend PostgreSQL says is primary (pg_role): after a switchover pgpool did not notice, not primaryId. */
+let pgPrimaryId = 0;
+/** Simulates a promote that races pgpool's own change: node info says standby, the promote finds it primary. */
+let promoteFindsPrimary = false;
+/** pgpool answers a promote but its role never moves. */
+let promoteIgnored = false;
 let received: string[] = [];
+/** Raw promote frames ('J'/'j'), as sent. */
+let promoteFrames: Buffer[] = [];
 let open = 0;
 
 const nodeInfo = (id: number) =>
-  ['127.0.0.1', String(5432 + id), status[id], '0', pgStatus, '715827882.333333', id === primaryId ? '2' : '3', id === 0 ? 'primary' : 'standby', '0', '', '', '1763790000'];
+  ['127.0.0.1', String(5432 + id), status[id], '0', pgStatus, '715827882.333333', id === primaryId ? '2' : '3', id === pgPrimaryId ? 'primary' : 'standby', '0', '', '', '1763790000'];
 const error = (message: string, detail: string) => encodeFrame('E', cstrings('SERROR', 'CXX000', `M${message}`, `D${detail}`, ''));
 
 function serve(sock: Socket): void {
@@ -40,7 +48,10 @@ function serve(sock: Socket): void {
   sock.on('error', () => undefined);
   const reader = new FrameReader();
   sock.on('data', (chunk: Buffer) => {
-    for (const f of reader.push(chunk)) {
+    const frames = reader.push(chunk);
+    // the raw bytes of a promote request (one frame per write from the client)
+    if (frames.length === 1 && (frames[0]!.type === 'J' || frames[0]!.type === 'j')) promoteFrames.push(chunk);
+    for (const f of frames) {
       const [arg] = splitCStrings(f.payload);
       received.push(f.type === 'M' || f.type === 'R' || f.type === 'X' ? f.type : `${f.type}${arg}`);
       if (f.type === 'M') sock.write(encodeFrame('m', SALT));
@@ -66,11 +77,18 @@ function serve(sock: Socket): void {
         }
         if (f.type === 'D' || onAttach === 'apply') setTimeout(() => (status[id] = f.type === 'C' ? WAITING : DOWN), delayMs);
         sock.write(encodeFrame(f.type === 'C' ? 'c' : 'd', cstrings('CommandComplete')));
-      } else if (f.type === 'J') {
-        // pcp.c _pcp_promote_node: "<id> "\0 then the option byte ('n' or 's')
+      } else if (f.type === 'J' || f.type === 'j') {
+        // pcp.c _pcp_promote_node: "<id> "\0 then the option byte ('n' or 's'); pcp_worker.c
+        // process_promote_node: FATAL (and the worker exits) for pgpool's primary; a backend it has
+        // down is answered CommandComplete and ignored (promote_backend only logs it).
         const option = String.fromCharCode(f.payload[f.payload.length - 1]!);
-        received[received.length - 1] = `J${arg!.trim()}${option}`;
-        setTimeout(() => (primaryId = Number(arg)), delayMs);
+        const id = Number(arg);
+        received[received.length - 1] = `${f.type}${arg!.trim()}${option}`;
+        if (id === primaryId || promoteFindsPrimary) {
+          sock.end(encodeFrame('E', cstrings('SFATAL', 'Minvalid promote request', `Dspecified node is already primary node, can't promote node id ${id}`, '')));
+          continue;
+        }
+        if (status[id] !== DOWN && !promoteIgnored) setTimeout(() => (primaryId = id), delayMs);
         sock.write(encodeFrame('d', cstrings('CommandComplete')));
       } else if (f.type === 'X') sock.end();
     }
@@ -92,7 +110,11 @@ beforeEach(async () => {
   delayMs = 30;
   pgStatus = 'up';
   primaryId = 0;
+  pgPrimaryId = 0;
+  promoteFindsPrimary = false;
+  promoteIgnored = false;
   received = [];
+  promoteFrames = [];
 });
 
 const cfg = (over: Partial<PgpoolConfig> = {}): PgpoolConfig => ({
@@ -109,19 +131,98 @@ const settle = async () => {
 };
 
 describe('promotePgpoolNode', () => {
-  test('pgpool kept the old primary: J with option n, then role read back until primary', async () => {
+  test('pgpool kept the old primary after a switchover: J "2 "\\0 n, then the role read back until primary', async () => {
+    pgPrimaryId = 2;
     const r = await promotePgpoolNode(cfg(), 2, opts());
     assert.equal(r.ok, true, r.message);
     assert.match(r.message, /^pgpool1: promoted node 2 \(127\.0\.0\.1:5434\): role standby → role primary in \d+\.\d s$/);
     assert.deepEqual(received.slice(0, 4), ['M', 'R', 'I2', 'J2n']);
+    assert.ok(received.filter((x) => x === 'I2').length >= 2, 'read back after the request');
+    // pcp.c: 'J', int32 length = 4 + payload, "2 " NUL, the option byte
+    assert.deepEqual(promoteFrames, [Buffer.from([0x4a, 0, 0, 0, 8, 0x32, 0x20, 0, 0x6e])]);
     assert.equal(promoteCommandLine(cfg(), 2), `pcp_promote_node -h 127.0.0.1 -p ${port} -U pcpadmin -w -n 2`);
+    await settle();
+    assert.equal(open, 0, 'the client closed every connection');
+  });
+
+  test('switchover: option byte s, and -s in the command line', async () => {
+    pgPrimaryId = 1;
+    const r = await promotePgpoolNode(cfg(), 1, { ...opts(), switchover: true });
+    assert.equal(r.ok, false, 'node 1 is down: refused');
+    status[1] = UP;
+    const ok = await promotePgpoolNode(cfg(), 1, { ...opts(), switchover: true });
+    assert.equal(ok.ok, true, ok.message);
+    assert.ok(received.includes('J1s'), received.join(' '));
+    assert.equal(promoteCommandLine(cfg(), 1, { switchover: true }), `pcp_promote_node -h 127.0.0.1 -p ${port} -U pcpadmin -w -n 1 -s`);
+    assert.equal(promoteCommandLine(cfg({ pcp: undefined }), 1), 'pcp_promote_node -n 1');
   });
 
   test('already pgpool\'s primary: nothing sent', async () => {
     const r = await promotePgpoolNode(cfg(), 0, opts());
-    assert.equal(r.ok, true, r.message);
-    assert.match(r.message, /already promoted \(role primary\); nothing sent/);
+    assert.deepEqual(r, { ok: true, message: 'pgpool1: node 0 (127.0.0.1:5432) is already promoted (role primary); nothing sent' });
     assert.ok(!received.some((x) => x.startsWith('J')));
+  });
+
+  test('a backend pgpool has down is refused before anything is sent (pgpool would ignore it)', async () => {
+    pgPrimaryId = 1;
+    const r = await promotePgpoolNode(cfg(), 1, opts());
+    assert.deepEqual(r, {
+      ok: false,
+      message: `pgpool1: pgpool at 127.0.0.1:${port}: not sending pcp_promote_node -n 1: node 1 is down there and pgpool promotes only an attached backend (it would answer and do nothing): attach it first`,
+    });
+    assert.ok(!received.some((x) => x.startsWith('J')));
+    assert.equal(primaryId, 0);
+  });
+
+  test('a node PostgreSQL calls standby: promoted, with a warning', async () => {
+    const r = await promotePgpoolNode(cfg(), 2, opts());
+    assert.equal(r.ok, true, r.message);
+    assert.match(r.message, /: role standby → role primary in \d+\.\d s; but PostgreSQL there is a standby \(pg_role\): writes through pgpool will fail$/);
+  });
+
+  test('unknown id: pgpool\'s words, nothing sent', async () => {
+    const r = await promotePgpoolNode(cfg(), 5, opts());
+    assert.deepEqual(r, { ok: false, message: `pgpool1: pgpool at 127.0.0.1:${port} refused pcp_promote_node -n 5: informing node info failed: invalid node ID : 5` });
+    assert.ok(!received.some((x) => x.startsWith('J')));
+  });
+
+  test('pgpool accepts but the role does not move: ok false, says so', async () => {
+    promoteIgnored = true;
+    const r = await promotePgpoolNode(cfg(), 2, { ...opts(), waitMs: 150 });
+    assert.equal(r.ok, false);
+    assert.match(r.message, /^pgpool1: asked to promote node 2 \(127\.0\.0\.1:5434\), but after \d+\.\d s it is still role standby; see pgpool's log$/);
+  });
+});
+
+describe('PcpClient.promoteNode', () => {
+  const client = () => new PcpClient({ host: '127.0.0.1', port, user: 'pcpadmin', password: PASSWORD, timeoutMs: 1000 });
+
+  test('gracefully: j; the result carries the node as it was; the one-shot says goodbye', async () => {
+    const c = client();
+    const r = await c.promoteNode(2, { gracefully: true });
+    assert.deepEqual([r.nodeId, r.sent, r.before.role, r.before.status], [2, true, 'standby', 'up']);
+    await c.close();
+    assert.deepEqual(promoteFrames, [Buffer.from([0x6a, 0, 0, 0, 8, 0x32, 0x20, 0, 0x6e])]);
+    await new Promise((res) => setTimeout(res, 2 * delayMs));
+    const again = await promoteNode({ host: '127.0.0.1', port, user: 'pcpadmin', password: PASSWORD }, 2, { switchover: true });
+    assert.equal(again.sent, false, 'now pgpool\'s primary');
+    await settle();
+    assert.deepEqual(received.filter((x) => x !== 'M' && x !== 'R'), ['I2', 'j2n', 'X', 'I2', 'X']);
+  });
+
+  test('a FATAL reply (pgpool hangs up) drops the connection; the next call reconnects', async () => {
+    const c = client();
+    promoteFindsPrimary = true;
+    await assert.rejects(c.promoteNode(2), (e: unknown) =>
+      e instanceof PcpError && e.kind === 'server' && e.message === `pgpool at 127.0.0.1:${port} refused pcp_promote_node -n 2: invalid promote request: specified node is already primary node, can't promote node id 2`);
+    assert.equal((await c.nodeInfo(2)).port, 5434);
+    assert.equal(received.filter((x) => x === 'M').length, 2, 'a new connection after the FATAL');
+    await c.close();
+  });
+
+  test('a bad id never reaches pgpool', async () => {
+    await assert.rejects(client().promoteNode(-1), (e: unknown) => e instanceof PcpError && /node id must be a non-negative integer, got -1/.test(e.message));
+    assert.deepEqual(received, []);
   });
 });
 
