@@ -1,7 +1,7 @@
 // `pgtop-ha snapshot [--json]`: poll every node once and print, for scripts and tickets.
 import type { Loaded } from '../config/load.ts';
 import { buildSnapshot } from '../model/snapshot.ts';
-import { backupSourceKeys, createScheduler, storeNodesFromConfig, storePgpoolsFromConfig } from '../probes/scheduler.ts';
+import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
 import { createAppStore } from '../state/store.ts';
 import { lineText } from '../views/format/line.ts';
 import { PANE_TITLES, orderPanes } from '../views/layout.ts';
@@ -10,7 +10,7 @@ import { activePanes, paneLines } from '../views/panes/pane-lines.ts';
 
 export async function runSnapshot(loaded: Loaded, opts: { json: boolean; width?: number; sshAcceptNew?: boolean }): Promise<string> {
   const { cluster } = loaded;
-  const store = createAppStore({ cluster: cluster.name, intervalMs: cluster.intervalSeconds * 1000, nodes: storeNodesFromConfig(cluster), pgpools: storePgpoolsFromConfig(cluster), backupOrder: backupSourceKeys(cluster) });
+  const store = createAppStore(storeInitFromCluster(cluster));
   const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
   try {
     await scheduler.pollOnce();

@@ -6,7 +6,7 @@ import { runBackupFlow } from '../actions/backup-flow.ts';
 import { runSwitchWal } from '../actions/switch-wal-flow.ts';
 import { createSwitchoverWizard } from '../actions/switchover/wizard.ts';
 import type { Loaded } from '../config/load.ts';
-import { createScheduler, backupSourceKeys, storeNodesFromConfig, storePgpoolsFromConfig } from '../probes/scheduler.ts';
+import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
 import { createAppStore } from '../state/store.ts';
 import { installInkPatches } from '../terminal/ink-patches.ts';
 import { enterScreen } from '../terminal/screen.ts';
@@ -26,14 +26,7 @@ export interface TuiOptions {
 
 export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   const { cluster, config } = loaded;
-  const store = createAppStore({
-    cluster: cluster.name,
-    intervalMs: cluster.intervalSeconds * 1000,
-    readOnly: opts.readOnly,
-    nodes: storeNodesFromConfig(cluster),
-    pgpools: storePgpoolsFromConfig(cluster),
-    backupOrder: backupSourceKeys(cluster),
-  });
+  const store = createAppStore(storeInitFromCluster(cluster, { readOnly: opts.readOnly }));
   const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
   const audit = new AuditLog(config.auditLog ?? defaultAuditPath());
   if (opts.banner) store.getState().setFlash(opts.banner, 'info');

@@ -64,8 +64,17 @@ export interface VipConfig {
 }
 
 export interface Thresholds {
+  /** Lag turns yellow and LAG_BYTES / LAG_SECONDS are raised past these. */
   lagBytesWarn: number;
   lagSecondsWarn: number;
+  /** SLOT_INACTIVE_RETAINING: an inactive slot holding back more WAL than this. */
+  slotRetainedBytes: number;
+  /** ARCHIVE_STALE: WAL written and nothing archived for this long. */
+  archiveAgeSeconds: number;
+  /** BACKUP_STALE: the newest usable backup older than this. */
+  backupAgeSeconds: number;
+  /** SUMMARIZER_BEHIND: the PG17 WAL summarizer this far behind. */
+  summarizerBehindBytes: number;
 }
 
 export interface ClusterConfig {
@@ -96,7 +105,24 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_INTERVAL_SECONDS = 2;
-export const DEFAULT_THRESHOLDS: Thresholds = { lagBytesWarn: 16 * 1024 * 1024, lagSecondsWarn: 30 };
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  lagBytesWarn: 16 * 1024 * 1024,
+  lagSecondsWarn: 30,
+  slotRetainedBytes: 1024 * 1024 * 1024,
+  archiveAgeSeconds: 3600,
+  backupAgeSeconds: 24 * 3600,
+  summarizerBehindBytes: 1024 * 1024 * 1024,
+};
+
+/** Config key → field, with the largest value that makes sense. */
+const THRESHOLD_KEYS: Array<[string, keyof Thresholds, number]> = [
+  ['lag_bytes_warn', 'lagBytesWarn', Number.MAX_SAFE_INTEGER],
+  ['lag_seconds_warn', 'lagSecondsWarn', 86400 * 365],
+  ['slot_retained_bytes', 'slotRetainedBytes', Number.MAX_SAFE_INTEGER],
+  ['archive_age_seconds', 'archiveAgeSeconds', 86400 * 365],
+  ['backup_age_seconds', 'backupAgeSeconds', 86400 * 365],
+  ['summarizer_behind_bytes', 'summarizerBehindBytes', Number.MAX_SAFE_INTEGER],
+];
 
 type Obj = Record<string, unknown>;
 
@@ -255,11 +281,10 @@ function uniqueNames(items: ReadonlyArray<{ name: string }>, path: string, what:
 
 function parseThresholds(v: unknown, path: string): Thresholds {
   if (v === undefined) return { ...DEFAULT_THRESHOLDS };
-  const o = expectObj(v, path, ['lag_bytes_warn', 'lag_seconds_warn']);
-  return {
-    lagBytesWarn: o.lag_bytes_warn === undefined ? DEFAULT_THRESHOLDS.lagBytesWarn : expectNumber(o.lag_bytes_warn, `${path}.lag_bytes_warn`, 0, Number.MAX_SAFE_INTEGER),
-    lagSecondsWarn: o.lag_seconds_warn === undefined ? DEFAULT_THRESHOLDS.lagSecondsWarn : expectNumber(o.lag_seconds_warn, `${path}.lag_seconds_warn`, 0, 86400 * 365),
-  };
+  const o = expectObj(v, path, THRESHOLD_KEYS.map(([k]) => k));
+  const out = { ...DEFAULT_THRESHOLDS };
+  for (const [key, field, max] of THRESHOLD_KEYS) if (o[key] !== undefined) out[field] = expectNumber(o[key], `${path}.${key}`, 0, max);
+  return out;
 }
 
 function parseCluster(name: string, v: unknown, path: string, defaultInterval: number): ClusterConfig {

@@ -4,7 +4,8 @@ import { parseConninfo, describeTarget } from '../config/conninfo.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { PgpoolSample, WatchdogState } from '../model/pgpool.ts';
 import type { NodeHealth, NodeSample } from '../model/types.ts';
-import type { AppStore, ProbeUpdate } from '../state/store.ts';
+import type { AppStore, ProbeUpdate, StoreInit } from '../state/store.ts';
+import { alertThresholds } from '../model/alerts/rules.ts';
 import { NodePoller } from './pg/node-poller.ts';
 import { SshPool } from '../transport/ssh-pool.ts';
 import { PcpClient } from './pgpool/pcp-client.ts';
@@ -232,4 +233,17 @@ export function backupSourceKeys(cluster: ClusterConfig): string[] {
 
 export function storePgpoolsFromConfig(cluster: ClusterConfig) {
   return cluster.pgpool.map((p) => ({ name: p.name, target: describeTarget(parseConninfo(p.conninfo)) }));
+}
+
+/** Everything the store needs to know about a configured cluster before the first poll. */
+export function storeInitFromCluster(cluster: ClusterConfig, extra: { readOnly?: boolean } = {}): StoreInit {
+  return {
+    cluster: cluster.name,
+    intervalMs: cluster.intervalSeconds * 1000,
+    readOnly: extra.readOnly,
+    nodes: storeNodesFromConfig(cluster),
+    pgpools: storePgpoolsFromConfig(cluster),
+    backupOrder: backupSourceKeys(cluster),
+    alertThresholds: alertThresholds(cluster.thresholds),
+  };
 }

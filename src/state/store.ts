@@ -9,6 +9,9 @@ import type { VipState } from '../probes/ssh/vip.ts';
 import type { NodeHealth, NodeSample, NodeState } from '../model/types.ts';
 import { Ring } from './ring.ts';
 import type { SwitchoverWizardState } from './switchover-state.ts';
+import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS, evaluateAlerts } from '../model/alerts/rules.ts';
+import { type TrackedAlert, acknowledge, sameAlerts, trackAlerts } from '../model/alerts/tracker.ts';
+import { OBSERVED_MAX, type TimelineEntry, alertEntries, observeChanges } from '../model/timeline.ts';
 
 export const HISTORY_POINTS = 300;
 
@@ -70,6 +73,14 @@ export interface AppState {
   job: Job | null;
   /** The guided switchover (key s); null when not open. */
   switchover: SwitchoverWizardState | null;
+  /** The thresholds the alert rules use (the cluster's `thresholds`). */
+  alertThresholds: AlertThresholds;
+  /** Open alerts in display order, re-evaluated on every store write from the probes. */
+  alerts: TrackedAlert[];
+  /** The alert the alerts pane has selected (by key); `a` acknowledges it. */
+  alertCursor: string | null;
+  /** What pgtop-ha saw change, oldest first, the last OBSERVED_MAX kept. */
+  observed: TimelineEntry[];
 }
 
 export type NodeUpdate = { name: string; sample: NodeSample } | { name: string; health: NodeHealth };
@@ -84,7 +95,11 @@ export interface AppActions {
   applySample(name: string, sample: NodeSample): void;
   applyHealth(name: string, health: NodeHealth): void;
   /** Several nodes' replies from the same tick in one store write, so views render once per tick. */
-  applyBatch(updates: ProbeUpdate[]): void;
+  applyBatch(updates: ProbeUpdate[], at?: number): void;
+  /** Acknowledge one open alert (the selected one when no key is given); it stays listed until it clears. */
+  acknowledgeAlert(key?: string): void;
+  /** Move the alerts pane's selection by `delta` rows. */
+  moveAlertCursor(delta: number): void;
   setPaused(paused: boolean): void;
   setIntervalMs(ms: number): void;
   setFlash(text: string, tone: Flash['tone']): void;
@@ -105,6 +120,7 @@ export interface StoreInit {
   nodes: Array<Pick<NodeState, 'name' | 'target' | 'endpoint'>>;
   pgpools?: Array<Pick<PgpoolState, 'name' | 'target'>>;
   backupOrder?: string[];
+  alertThresholds?: AlertThresholds;
 }
 
 function ring(map: Map<string, Ring>, key: string): Ring {
@@ -137,6 +153,10 @@ export function createAppStore(init: StoreInit) {
     flash: null,
     job: null,
     switchover: null,
+    alertThresholds: init.alertThresholds ?? DEFAULT_ALERT_THRESHOLDS,
+    alerts: [],
+    alertCursor: null,
+    observed: [],
 
     applySample(name, sample) {
       get().applyBatch([{ name, sample }]);
@@ -146,7 +166,7 @@ export function createAppStore(init: StoreInit) {
       get().applyBatch([{ name, health }]);
     },
 
-    applyBatch(updates) {
+    applyBatch(updates, at = Date.now()) {
       const state = get();
       let nodesNext = state.nodes;
       let pgpoolsNext = state.pgpools;
@@ -188,9 +208,28 @@ export function createAppStore(init: StoreInit) {
       if (nodesNext === state.nodes && pgpoolsNext === state.pgpools && repmgrCliNext === state.repmgrCli && vipNext === state.vip && backupsNext === state.backups) return;
       const all = Object.values(nodesNext);
       for (const { prev, name } of sampled) recordHistory(state.history, prev, nodesNext[name]!, all);
-      set({ nodes: nodesNext, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, backups: backupsNext, lastRefreshAt, historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0) });
+      const next = { nodeOrder: state.nodeOrder, nodes: nodesNext, pgpoolOrder: state.pgpoolOrder, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, backupOrder: state.backupOrder, backups: backupsNext };
+      const tracked = trackAlerts(state.alerts, evaluateAlerts(next, state.alertThresholds, at), at);
+      const seen = [...observeChanges(state, next, at), ...alertEntries(tracked.changes)];
+      set({
+        nodes: nodesNext, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, backups: backupsNext, lastRefreshAt,
+        historyVersion: state.historyVersion + (sampled.length > 0 ? 1 : 0),
+        ...(sameAlerts(state.alerts, tracked.alerts) ? {} : { alerts: tracked.alerts }),
+        ...(seen.length ? { observed: [...state.observed, ...seen].slice(-OBSERVED_MAX) } : {}),
+      });
     },
 
+    acknowledgeAlert(key) {
+      const { alerts, alertCursor } = get();
+      const target = key ?? (alerts.find((a) => a.key === alertCursor) ?? alerts.find((a) => !a.acked))?.key;
+      if (target && alerts.some((a) => a.key === target && !a.acked)) set({ alerts: acknowledge(alerts, target), alertCursor: target });
+    },
+    moveAlertCursor(delta) {
+      const { alerts, alertCursor } = get();
+      if (alerts.length === 0) return;
+      const i = Math.max(0, alerts.findIndex((a) => a.key === alertCursor));
+      set({ alertCursor: alerts[Math.min(alerts.length - 1, Math.max(0, i + delta))]!.key });
+    },
     setPaused: (paused) => set({ paused }),
     setIntervalMs: (intervalMs) => set({ intervalMs }),
     setFlash: (text, tone) => set({ flash: { text, tone, at: Date.now() } }),

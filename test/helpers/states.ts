@@ -28,7 +28,7 @@ import { parseServiceStatusCsv } from '../../src/probes/repmgr/service-status.ts
 import { type RepmgrCliResult, repmgrRunProblem } from '../../src/probes/ssh/repmgr-cli.ts';
 import { parseIpAddrShow, type VipState } from '../../src/probes/ssh/vip.ts';
 import { fileURLToPath } from 'node:url';
-import type { ClusterConfig } from '../../src/config/schema.ts';
+import { type ClusterConfig, DEFAULT_THRESHOLDS } from '../../src/config/schema.ts';
 import { formatLsn, parseLsn } from '../../src/model/lsn.ts';
 import { buildTopology } from '../../src/model/topology.ts';
 import type { NodeSample, NodeState, RepmgrEvent, SenderRow } from '../../src/model/types.ts';
@@ -198,7 +198,7 @@ export function clusterConfig(name: string, specs: Array<Pick<NodeSpec, 'name' |
   return {
     name,
     intervalSeconds: INTERVAL_MS / 1000,
-    thresholds: { ...THRESHOLDS },
+    thresholds: { ...DEFAULT_THRESHOLDS, ...THRESHOLDS },
     nodes: specs.map((s) => ({ name: s.name, conninfo: `host=127.0.0.1 port=${s.port} user=pgtop_probe dbname=postgres` })),
     pgpool: pgpools.map((p, i) => ({ name: p, conninfo: `host=127.0.0.1 port=${9999 + i} user=pgtop_probe dbname=postgres` })),
     barman: [],

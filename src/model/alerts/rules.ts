@@ -1,11 +1,11 @@
 // Alert rules (issue 6, first slice): pure functions of the store, each alert with a stable code,
 // a severity, the subject it is about, one line a DBA understands, and the evidence behind it.
-// Not wired to a pane, `check` or the exporter yet: those come next and read this list.
 import { newestUsable } from '../backup-chains.ts';
 import { buildConsistency, vipView } from '../consistency.ts';
 import { buildTopology } from '../topology.ts';
 import type { AppState } from '../../state/store.ts';
 import type { NodeState } from '../types.ts';
+import type { Thresholds } from '../../config/schema.ts';
 
 export type Severity = 'critical' | 'warning';
 
@@ -40,6 +40,11 @@ export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   backupAgeSeconds: 24 * 3600,
   summarizerBehindBytes: 1024 * 1024 * 1024,
 };
+
+/** The cluster's `thresholds` from the config as the rules read them. */
+export function alertThresholds(t: Thresholds): AlertThresholds {
+  return { lagBytes: t.lagBytesWarn, lagSeconds: t.lagSecondsWarn, slotRetainedBytes: t.slotRetainedBytes, archiveAgeSeconds: t.archiveAgeSeconds, backupAgeSeconds: t.backupAgeSeconds, summarizerBehindBytes: t.summarizerBehindBytes };
+}
 
 export type AlertInput = Pick<AppState, 'nodeOrder' | 'nodes' | 'pgpoolOrder' | 'pgpools' | 'repmgrCli' | 'vip' | 'backupOrder' | 'backups'>;
 
