@@ -44,3 +44,39 @@ export function repmgrEventsUnavailable(nodes: readonly NodeState[]): string | n
   if (repmgr.length > 0) return 'repmgr not readable by the probing role';
   return 'no repmgr on any reachable node';
 }
+
+// Events that mean the cluster lost something (from repmgr's "event notifications" list); a
+// failed event is 'bad' whatever its name.
+const BAD_EVENTS = new Set([
+  'standby_failure',
+  'repmgrd_promote_error',
+  'repmgrd_failover_abort',
+  'repmgrd_failover_aborted',
+]);
+
+// Failover, switchover and connection losses: the topology changed or is about to.
+const WARN_EVENTS = new Set([
+  'repmgrd_failover_promote',
+  'repmgrd_failover_follow',
+  'standby_promote',
+  'standby_switchover',
+  'standby_follow',
+  'node_rejoin',
+  'repmgrd_upstream_disconnect',
+  'repmgrd_local_disconnect',
+  'repmgrd_shutdown',
+  'child_node_disconnect',
+  'child_nodes_disconnect_command',
+  'standby_disconnect_manual',
+]);
+
+// What repmgrd reports once a lost connection is back.
+const OK_EVENTS = new Set(['repmgrd_upstream_reconnect', 'repmgrd_local_reconnect', 'repmgrd_standby_reconnect', 'child_node_reconnect']);
+
+/** How a repmgr event reads in the timeline: lost something, moved something, got something back. */
+export function eventTone(e: RepmgrEvent): 'bad' | 'warn' | 'ok' | undefined {
+  if (!e.successful || BAD_EVENTS.has(e.event)) return 'bad';
+  if (WARN_EVENTS.has(e.event)) return 'warn';
+  if (OK_EVENTS.has(e.event)) return 'ok';
+  return undefined;
+}

@@ -4,8 +4,8 @@
 // pgpool's last_status_change, barman's backup times). Pure.
 import type { AlertChange } from './alerts/tracker.ts';
 import type { BackupSourceState } from './backups.ts';
-import type { PgpoolState } from './pgpool.ts';
-import { mergeRepmgrEvents } from './repmgr-events.ts';
+import { type PgpoolState, sameEndpoint } from './pgpool.ts';
+import { eventTone, mergeRepmgrEvents } from './repmgr-events.ts';
 import type { NodeState } from './types.ts';
 import type { VipState } from '../probes/ssh/vip.ts';
 
@@ -69,6 +69,15 @@ function nodeChanges(prev: ObservedInput, next: ObservedInput, at: number): Time
   return out;
 }
 
+/** A pgpool backend by the configured node's name where host and port match one, else host:port. */
+function backendLabel(s: ObservedInput, pgpool: string, row: { hostname: string; port: number }): string {
+  const node = s.nodeOrder.find((n) => {
+    const e = s.nodes[n]?.endpoint;
+    return e ? sameEndpoint(e, { host: row.hostname, port: row.port }) : false;
+  });
+  return `${pgpool}/${node ?? `${row.hostname}:${row.port}`}`;
+}
+
 function pgpoolChanges(prev: ObservedInput, next: ObservedInput, at: number): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const name of next.pgpoolOrder) {
@@ -81,7 +90,7 @@ function pgpoolChanges(prev: ObservedInput, next: ObservedInput, at: number): Ti
     for (const row of b.sample.nodes) {
       const old = a.sample.nodes.find((r) => r.nodeId === row.nodeId);
       if (!old) continue;
-      const backend = `${name}/${row.hostname}:${row.port}`;
+      const backend = backendLabel(next, name, row);
       if (old.status !== row.status) out.push({ at, source: 'pgpool', subject: backend, event: `backend ${row.status}`, details: `was ${old.status}`, tone: row.status === 'down' ? 'bad' : row.status === 'up' ? 'ok' : 'warn', observed: true });
       if (old.role !== row.role) out.push({ at, source: 'pgpool', subject: backend, event: `routes as ${row.role}`, details: `was ${old.role}`, tone: 'warn', observed: true });
     }
@@ -121,9 +130,6 @@ const time = (s: string | null): number | null => {
   return Number.isFinite(t) ? t : null;
 };
 
-// repmgr events that mean something was lost or moved; the rest are housekeeping.
-const REPMGR_BAD = /failure|error|abort|disconnect/;
-const REPMGR_WARN = /promote|switchover|follow|rejoin|shutdown/;
 
 /** Entries the layers keep themselves: repmgr.events, pgpool's last change per backend, backup times. */
 export function layerEntries(s: ObservedInput): TimelineEntry[] {
@@ -131,14 +137,13 @@ export function layerEntries(s: ObservedInput): TimelineEntry[] {
   for (const e of mergeRepmgrEvents(s.nodeOrder.map((n) => s.nodes[n]!))) {
     const at = time(e.timestamp);
     if (at === null) continue;
-    const tone = !e.successful || REPMGR_BAD.test(e.event) ? 'bad' : REPMGR_WARN.test(e.event) ? 'warn' : /reconnect/.test(e.event) ? 'ok' : undefined;
-    out.push({ at, source: 'repmgr', subject: e.nodeName ?? `node ${e.nodeId}`, event: e.event, details: `${e.successful ? '' : 'FAILED '}${e.details ?? ''}`, tone, observed: false });
+    out.push({ at, source: 'repmgr', subject: e.nodeName ?? `node ${e.nodeId}`, event: e.event, details: `${e.successful ? '' : 'FAILED: '}${e.details ?? ''}`, tone: eventTone(e), observed: false });
   }
   for (const name of s.pgpoolOrder) {
     for (const row of s.pgpools[name]?.sample?.nodes ?? []) {
       const at = time(row.lastStatusChange);
       if (at === null) continue;
-      out.push({ at, source: 'pgpool', subject: `${name}/${row.hostname}:${row.port}`, event: `last status change`, details: `now ${row.status}, ${row.role}`, tone: row.status === 'down' ? 'bad' : undefined, observed: false });
+      out.push({ at, source: 'pgpool', subject: backendLabel(s, name, row), event: `last status change`, details: `now ${row.status}, ${row.role}`, tone: row.status === 'down' ? 'bad' : undefined, observed: false });
     }
   }
   for (const key of s.backupOrder) {

@@ -209,7 +209,7 @@ export function createAppStore(init: StoreInit) {
       const all = Object.values(nodesNext);
       for (const { prev, name } of sampled) recordHistory(state.history, prev, nodesNext[name]!, all);
       const next = { nodeOrder: state.nodeOrder, nodes: nodesNext, pgpoolOrder: state.pgpoolOrder, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, backupOrder: state.backupOrder, backups: backupsNext };
-      const tracked = trackAlerts(state.alerts, evaluateAlerts(next, state.alertThresholds, at), at);
+      const tracked = trackAlerts(state.alerts, evaluateAlerts(next, state.alertThresholds, at, new Set(state.alerts.map((a) => a.key))), at);
       const seen = [...observeChanges(state, next, at), ...alertEntries(tracked.changes)];
       set({
         nodes: nodesNext, pgpools: pgpoolsNext, repmgrCli: repmgrCliNext, vip: vipNext, backups: backupsNext, lastRefreshAt,

@@ -98,6 +98,9 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const backupOrder = useStore(store, (s) => s.backupOrder);
   const backups = useStore(store, (s) => s.backups);
   const wizard = useStore(store, (s) => s.switchover);
+  const alerts = useStore(store, (s) => s.alerts);
+  const alertCursor = useStore(store, (s) => s.alertCursor);
+  const observed = useStore(store, (s) => s.observed);
   useStaleClock(lastRefreshAt, intervalMs, now);
   useJobClock((job !== null && job.ok === null && !job.hidden) || (wizard !== null && !wizard.hidden && (wizard.step === 'running' || wizard.step === 'post')));
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
@@ -159,12 +162,15 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
       case 'switchWal': controls.requestAction('switchWal', setDialog); return;
       case 'backup': controls.requestAction('backup', setDialog); return;
       case 'switchover': controls.requestAction('switchover', setDialog); return;
+      case 'ack': state.acknowledgeAlert(); return;
+      case 'alertUp': state.moveAlertCursor(-1); return;
+      case 'alertDown': state.moveAlertCursor(1); return;
     }
   });
 
   const data = useMemo(
-    () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups }, thresholds, now()),
-    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups, thresholds],
+    () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups, alerts, alertCursor, observed }, thresholds, now()),
+    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups, alerts, alertCursor, observed, thresholds],
   );
 
   const rowsOut = composeFrame({

@@ -4,7 +4,8 @@ import type { Key } from 'ink';
 
 export type CommandId =
   | 'quit' | 'help' | 'focusNext' | 'focusPrev' | 'zoom' | 'back'
-  | 'pause' | 'faster' | 'slower' | 'refresh' | 'switchWal' | 'backup' | 'switchover';
+  | 'pause' | 'faster' | 'slower' | 'refresh' | 'switchWal' | 'backup' | 'switchover'
+  | 'ack' | 'alertUp' | 'alertDown';
 
 export interface Command {
   id: CommandId;
@@ -45,6 +46,13 @@ export const KEYMAP: readonly Command[] = [
     description: 'Guided switchover: choose a standby, preflight, confirm, run, verify',
     match: (i) => i === 's',
   },
+  {
+    // Acknowledging changes nothing on the cluster: allowed in --read-only.
+    id: 'ack', keys: 'a', hint: 'ack', description: 'Acknowledge the selected alert (it stays listed, dimmed, until it clears)',
+    match: (i) => i === 'a',
+  },
+  { id: 'alertUp', keys: '↑', description: 'Select the previous alert', match: (i, k) => k.upArrow || i === 'k' },
+  { id: 'alertDown', keys: '↓', description: 'Select the next alert', match: (i, k) => k.downArrow || i === 'j' },
 ];
 
 export function commandFor(input: string, key: Key, readOnly: boolean): Command | undefined {

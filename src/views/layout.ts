@@ -1,6 +1,6 @@
 // Where each pane goes for a terminal size. Pure: the sum of heights never exceeds the rows we
 // have, because a frame taller than the terminal makes Ink clear and repaint (a flash in tmux).
-export const PANES = ['topology', 'pgpool', 'repmgr', 'lag', 'slots', 'wal', 'backups', 'events'] as const;
+export const PANES = ['topology', 'alerts', 'pgpool', 'repmgr', 'lag', 'slots', 'wal', 'backups', 'timeline'] as const;
 export type PaneId = (typeof PANES)[number];
 /** Shown for every cluster; the others only when their layer is configured or seen. */
 export const CORE_PANES: readonly PaneId[] = ['topology', 'lag', 'slots', 'wal'];
@@ -13,7 +13,8 @@ export const PANE_TITLES: Record<PaneId, string> = {
   slots: 'Replication slots',
   wal: 'WAL & archiving',
   backups: 'Backups',
-  events: 'repmgr events',
+  alerts: 'Alerts',
+  timeline: 'Timeline',
 };
 
 export interface Rect {
@@ -31,8 +32,11 @@ export type Natural = Partial<Record<PaneId, number>>;
 
 const BORDER = 2;
 const FLEX: PaneId = 'lag';
-/** Who gets rows first when not every pane fits: who is primary matters most, slots least; during a failover the event log says what repmgrd did. */
-const PRIORITY: readonly PaneId[] = ['topology', 'pgpool', 'lag', 'events', 'repmgr', 'backups', 'wal', 'slots'];
+/**
+ * Who gets rows first when not every pane fits: who is primary matters most, then what is wrong
+ * now, slots least; during a failover the timeline says what repmgrd did.
+ */
+const PRIORITY: readonly PaneId[] = ['topology', 'alerts', 'pgpool', 'lag', 'timeline', 'repmgr', 'backups', 'wal', 'slots'];
 /** Below this many body rows four panes are four slivers: show the focused pane alone. */
 export const MIN_ROWS_FOR_ALL = 4 * (BORDER + 1) + 2;
 
@@ -99,9 +103,9 @@ export function computeLayout(
   // Side by side only when each column still holds its tables' essential columns.
   if (cols >= 160 && bodyRows >= 16) {
     const leftWidth = Math.ceil(cols * 0.55);
-    // The HA layers (topology, pgpool) and lag on the left; slots, WAL and the event log on the right.
+    // The HA layers (topology, pgpool) and lag on the left; what is wrong, slots, WAL and what happened on the right.
     const left = fitting(shown.filter((p) => p === 'topology' || p === 'pgpool' || p === 'repmgr' || p === 'lag'), bodyRows, natural, focus);
-    const right = fitting(shown.filter((p) => p === 'slots' || p === 'wal' || p === 'backups' || p === 'events'), bodyRows, natural, focus);
+    const right = fitting(shown.filter((p) => p === 'alerts' || p === 'slots' || p === 'wal' || p === 'backups' || p === 'timeline'), bodyRows, natural, focus);
     const lh = stack(left, natural, bodyRows);
     const rh = stack(right, natural, bodyRows);
     return {

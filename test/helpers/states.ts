@@ -261,7 +261,7 @@ export function pushHistory(store: AppStore, specs: NodeSpec[], ticks = HISTORY_
       samples.set(spec.name, s);
     }
     tweak?.(t, samples);
-    store.getState().applyBatch([...samples].map(([name, sample]) => ({ name, sample })));
+    store.getState().applyBatch([...samples].map(([name, sample]) => ({ name, sample })), NOW - dt);
   }
 }
 
@@ -322,7 +322,7 @@ export function standbyDown(): Scenario {
   });
   const node = s.store.getState().nodes.standby2!;
   const reason = describePgError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5434' }, node.target);
-  s.store.getState().applyBatch([{ name: 'standby2', health: { kind: 'down', reason, since: downAt, retryAt: NOW + 4000 } }]);
+  s.store.getState().applyBatch([{ name: 'standby2', health: { kind: 'down', reason, since: downAt, retryAt: NOW + 4000 } }], NOW);
   return s;
 }
 
@@ -490,7 +490,7 @@ export function haLab(): Scenario {
     { layer: 'pgpool', name: 'pgpool2', sample: pgpoolSample('pgpool-show-pool_nodes-unaligned.txt', null) },
     ...['pgsql1', 'pgsql2', 'pgsql3'].map((name) => ({ layer: 'repmgrCli' as const, name, result: repmgrCliFixture(name, 'ssh/repmgr-cluster-show.txt', 'ssh/repmgr-service-status-csv.txt') })),
     { layer: 'vip', state: vipHeldBy('pgsql1', ['pgsql1', 'pgsql2', 'pgsql3']) },
-  ]);
+  ], NOW);
   return s;
 }
 
@@ -547,7 +547,7 @@ export function haFailover(): Scenario {
     { layer: 'repmgrCli', name: 'pgsql3', result: { ok: false, node: 'pgsql3', at: NOW - 900, error: 'pgsql3: ssh postgres@127.0.0.1:2222: connection refused (is sshd running on that port?)' } },
     // keepalived has not moved the VIP yet.
     { layer: 'vip', state: vipHeldBy('pgsql1', ['pgsql1', 'pgsql2', 'pgsql3']) },
-  ]);
+  ], NOW);
   return s;
 }
 

@@ -58,8 +58,16 @@ export function walSegmentNo(name: string | null): number | null {
 
 const answered = (n: NodeState) => (n.health.kind === 'ok' ? n.sample : null);
 
-function nodeAlerts(input: AlertInput, t: AlertThresholds, now: number): Alert[] {
+/**
+ * An open alert on a level that wobbles (lag, retained WAL, summarizer distance) clears only below
+ * this share of its threshold, so a value hovering at the threshold does not raise and clear it
+ * every tick (the timeline filled with pairs on the demo's lag pattern).
+ */
+export const CLEAR_RATIO = 0.8;
+
+function nodeAlerts(input: AlertInput, t: AlertThresholds, now: number, open: ReadonlySet<string>): Alert[] {
   const out: Alert[] = [];
+  const over = (value: number, limit: number, code: string, subject: string) => value > (open.has(`${code} ${subject}`) ? limit * CLEAR_RATIO : limit);
   const all = input.nodeOrder.map((n) => input.nodes[n]!);
   const topo = buildTopology(all);
   const primaries = topo.primaries;
@@ -82,9 +90,9 @@ function nodeAlerts(input: AlertInput, t: AlertThresholds, now: number): Alert[]
       const link = e?.link ?? null;
       const bytes = link?.replayLagBytes ?? null;
       const secs = link?.replayLagSeconds ?? null;
-      if (bytes !== null && bytes > t.lagBytes) out.push({ code: 'LAG_BYTES', severity: 'warning', subject: n.name, message: `${n.name} replays ${MiB(bytes)} behind (threshold ${MiB(t.lagBytes)})`, evidence: [`replay_lsn ${link?.replayLsn ?? '?'}`] });
+      if (bytes !== null && over(bytes, t.lagBytes, 'LAG_BYTES', n.name)) out.push({ code: 'LAG_BYTES', severity: 'warning', subject: n.name, message: `${n.name} replays ${MiB(bytes)} behind (threshold ${MiB(t.lagBytes)})`, evidence: [`replay_lsn ${link?.replayLsn ?? '?'}`] });
       // replay_lag keeps its last value while an idle primary writes nothing: only alarm while behind
-      if (secs !== null && secs > t.lagSeconds && (bytes === null || bytes > 0)) out.push({ code: 'LAG_SECONDS', severity: 'warning', subject: n.name, message: `${n.name} replays ${secs.toFixed(0)} s behind (threshold ${t.lagSeconds} s)`, evidence: [`replay_lag ${secs.toFixed(1)} s, ${bytes ?? '?'} bytes behind`] });
+      if (secs !== null && over(secs, t.lagSeconds, 'LAG_SECONDS', n.name) && (bytes === null || bytes > 0)) out.push({ code: 'LAG_SECONDS', severity: 'warning', subject: n.name, message: `${n.name} replays ${secs.toFixed(0)} s behind (threshold ${t.lagSeconds} s)`, evidence: [`replay_lag ${secs.toFixed(1)} s, ${bytes ?? '?'} bytes behind`] });
       if (s.replayPaused) out.push({ code: 'REPLAY_PAUSED', severity: 'warning', subject: n.name, message: `WAL replay is paused on ${n.name}`, evidence: ['pg_is_wal_replay_paused() = true'] });
       if (primary?.timeline != null && s.timeline != null && s.timeline !== primary.timeline) out.push({ code: 'TIMELINE_DIVERGED', severity: 'warning', subject: n.name, message: `${n.name} is on timeline ${s.timeline}, the primary on ${primary.timeline}`, evidence: [] });
     }
@@ -92,7 +100,7 @@ function nodeAlerts(input: AlertInput, t: AlertThresholds, now: number): Alert[]
       const subject = `${n.name}/${slot.slotName}`;
       if (slot.walStatus === 'lost' || slot.invalidationReason) out.push({ code: 'SLOT_INVALIDATED', severity: 'critical', subject, message: `slot ${slot.slotName} on ${n.name} lost its WAL${slot.invalidationReason ? ` (${slot.invalidationReason})` : ''}: its consumer must be rebuilt`, evidence: [`wal_status ${slot.walStatus ?? '?'}`] });
       else if (slot.walStatus === 'unreserved') out.push({ code: 'SLOT_UNRESERVED', severity: 'warning', subject, message: `slot ${slot.slotName} on ${n.name} is past max_slot_wal_keep_size: its WAL may be removed at the next checkpoint`, evidence: ['wal_status unreserved'] });
-      if (!slot.active && slot.retainedBytes !== null && slot.retainedBytes > t.slotRetainedBytes) out.push({ code: 'SLOT_INACTIVE_RETAINING', severity: 'warning', subject, message: `inactive slot ${slot.slotName} on ${n.name} holds ${MiB(slot.retainedBytes)} of WAL`, evidence: [`restart_lsn ${slot.restartLsn ?? '?'}`] });
+      if (!slot.active && slot.retainedBytes !== null && over(slot.retainedBytes, t.slotRetainedBytes, 'SLOT_INACTIVE_RETAINING', subject)) out.push({ code: 'SLOT_INACTIVE_RETAINING', severity: 'warning', subject, message: `inactive slot ${slot.slotName} on ${n.name} holds ${MiB(slot.retainedBytes)} of WAL`, evidence: [`restart_lsn ${slot.restartLsn ?? '?'}`] });
     }
     const a = s.archiver;
     if (s.role === 'primary' && a.archiveMode !== 'off') {
@@ -106,7 +114,7 @@ function nodeAlerts(input: AlertInput, t: AlertThresholds, now: number): Alert[]
     const ws = s.walSummary;
     if (ws?.summarizeWal) {
       if (ws.summarizerPid === null) out.push({ code: 'SUMMARIZER_DOWN', severity: 'warning', subject: n.name, message: `summarize_wal is on but no WAL summarizer runs on ${n.name}`, evidence: [] });
-      else if (ws.behindBytes !== null && ws.behindBytes > t.summarizerBehindBytes) out.push({ code: 'SUMMARIZER_BEHIND', severity: 'warning', subject: n.name, message: `the WAL summarizer on ${n.name} is ${MiB(ws.behindBytes)} behind`, evidence: [`summarized ${ws.summarizedLsn ?? '?'}`] });
+      else if (ws.behindBytes !== null && over(ws.behindBytes, t.summarizerBehindBytes, 'SUMMARIZER_BEHIND', n.name)) out.push({ code: 'SUMMARIZER_BEHIND', severity: 'warning', subject: n.name, message: `the WAL summarizer on ${n.name} is ${MiB(ws.behindBytes)} behind`, evidence: [`summarized ${ws.summarizedLsn ?? '?'}`] });
     }
     const r = s.repmgr;
     if (r?.available && r.repmgrdRunning === false) out.push({ code: 'REPMGRD_DOWN', severity: 'warning', subject: n.name, message: `repmgrd is not running on ${n.name}: no automatic failover from there`, evidence: ['repmgr.repmgrd_is_running() = false'] });
@@ -160,8 +168,8 @@ function backupAlerts(input: AlertInput, t: AlertThresholds, now: number): Alert
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1 };
 
-/** Every alert the store's current state raises, critical first, then by code and subject. */
-export function evaluateAlerts(input: AlertInput, t: AlertThresholds = DEFAULT_ALERT_THRESHOLDS, now = Date.now()): Alert[] {
-  return [...nodeAlerts(input, t, now), ...layerAlerts(input), ...backupAlerts(input, t, now)]
+/** Every alert the store's current state raises, critical first, then by code and subject; `open`: keys (code subject) of the alerts open now. */
+export function evaluateAlerts(input: AlertInput, t: AlertThresholds = DEFAULT_ALERT_THRESHOLDS, now = Date.now(), open: ReadonlySet<string> = new Set()): Alert[] {
+  return [...nodeAlerts(input, t, now, open), ...layerAlerts(input), ...backupAlerts(input, t, now)]
     .sort((a, b) => RANK[a.severity] - RANK[b.severity] || a.code.localeCompare(b.code) || a.subject.localeCompare(b.subject));
 }

@@ -69,6 +69,12 @@ export function worstOpen(alerts: readonly TrackedAlert[]): Severity | null {
   return worst;
 }
 
+/** For the header: open alerts per severity, and how many are acknowledged but not cleared. */
+export function alertCounts(alerts: readonly TrackedAlert[]): { critical: number; warning: number; acked: number } {
+  const open = alerts.filter((a) => !a.acked);
+  return { critical: open.filter((a) => a.severity === 'critical').length, warning: open.filter((a) => a.severity === 'warning').length, acked: alerts.length - open.length };
+}
+
 export function acknowledge(alerts: readonly TrackedAlert[], key: string): TrackedAlert[] {
   return sortAlerts(alerts.map((a) => (a.key === key ? { ...a, acked: true } : a)));
 }

@@ -1,6 +1,7 @@
 // The whole frame from what the views selected: header, the panes (or help, or a dialog), the
 // footer. Pure, so a frame can be reasoned about and tested without a terminal.
 import type { Flash } from '../../state/store.ts';
+import { alertCounts } from '../../model/alerts/tracker.ts';
 import { type DialogState, dialogArea } from '../components/Dialog.tsx';
 import { helpBox } from '../components/Help.tsx';
 import { jobArea } from '../components/JobPanel.tsx';
@@ -73,6 +74,7 @@ export function composeFrame(f: FrameInput): Line[] {
     total: list.length,
     primaries: list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name),
     answered: list.some((n) => n.health.kind !== 'connecting'),
+    alerts: alertCounts(data.alerts),
   }, f.now, columns, ascii);
   const flash = status.flash && f.now - status.flash.at < FLASH_MS ? status.flash : null;
   return [header, ...body, footerLine(flash, status.readOnly, columns, ascii)].slice(0, frameRows);

@@ -2,9 +2,22 @@ import { fitLine } from '../format/clip.ts';
 import { type Line, seg } from '../format/line.ts';
 import { clock, formatSeconds } from '../format/units.ts';
 
+/** The worst news first, right after who is primary: a cut header still shows it. */
+function alertSegments(a: { critical: number; warning: number; acked: number } | undefined, answered: boolean): Line {
+  if (!a || !answered) return [];
+  const out: Line = [seg(' · ')];
+  if (a.critical) out.push(seg(`${a.critical} CRIT`, 'bad', true));
+  if (a.warning) out.push(seg(`${a.critical ? ' ' : ''}${a.warning} WARN`, 'warn', true));
+  if (a.acked) out.push(seg(`${a.critical || a.warning ? ' ' : ''}${a.acked} acked`, 'dim'));
+  if (!a.critical && !a.warning && !a.acked) out.push(seg('no alerts', 'ok'));
+  return out;
+}
+
 export function headerLine(s: {
   cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null;
   up: number; total: number; primaries: string[]; answered: boolean;
+  /** Open alerts nobody acknowledged yet, and those acknowledged but not cleared. */
+  alerts?: { critical: number; warning: number; acked: number };
 }, now: number, width: number, ascii = false): Line {
   // Paused data is old on purpose: say PAUSED, not stale.
   const stale = !s.paused && s.lastRefreshAt !== null && now - s.lastRefreshAt > 2 * s.intervalMs + 1000;
@@ -18,6 +31,7 @@ export function headerLine(s: {
       : !s.answered
         ? seg('?', 'dim')
         : seg(s.primaries.length === 0 ? 'NONE' : s.primaries.join('+'), 'bad', true),
+    ...alertSegments(s.alerts, s.answered),
     seg(' · refreshed '),
     s.lastRefreshAt === null
       ? seg('never', 'dim')

@@ -9,8 +9,10 @@ import type { History } from '../../state/store.ts';
 import type { Line, PaneSize } from '../format/line.ts';
 import { CORE_PANES, type Natural, type PaneId } from '../layout.ts';
 import { type LagThresholds, lagLines } from './lag-lines.ts';
-import { mergeRepmgrEvents, repmgrEventsUnavailable } from '../../model/repmgr-events.ts';
-import { eventsLines } from './events-lines.ts';
+import type { TrackedAlert } from '../../model/alerts/tracker.ts';
+import type { TimelineEntry } from '../../model/timeline.ts';
+import { alertsLines } from './alerts-lines.ts';
+import { timelineLines } from './timeline-lines.ts';
 import type { BackupSourceState } from '../../model/backups.ts';
 import { backupsLines } from './backups-lines.ts';
 import { pgpoolLines } from './pgpool-lines.ts';
@@ -34,15 +36,20 @@ export interface PaneData {
   backupOrder: string[];
   backups: Record<string, BackupSourceState>;
   consistency: Consistency;
+  alerts: TrackedAlert[];
+  alertCursor: string | null;
+  /** Merged and sorted, newest first (buildTimeline). */
+  timeline: TimelineEntry[];
+  /** Why repmgr's events are missing from the timeline on a cluster that has repmgr; null otherwise. */
+  timelineNote: string | null;
 }
 
-/** The panes this cluster has: pgpool only when one is configured, events once repmgr is seen. */
+/** The panes this cluster has: alerts and the timeline always, pgpool only when one is configured, repmgr once it is seen. */
 export function activePanes(d: PaneData): PaneId[] {
-  const panes: PaneId[] = [...CORE_PANES];
+  const panes: PaneId[] = [...CORE_PANES, 'alerts', 'timeline'];
   if (d.pgpoolOrder.length > 0) panes.push('pgpool');
   const repmgrSeen = d.order.some((n) => d.nodes[n]!.sample?.repmgr) || Object.keys(d.repmgrCli).length > 0;
   if (repmgrSeen) panes.push('repmgr');
-  if (d.order.some((n) => d.nodes[n]!.sample?.repmgr)) panes.push('events');
   if (d.backupOrder.length > 0) panes.push('backups');
   return panes;
 }
@@ -56,10 +63,8 @@ export function paneLines(pane: PaneId, d: PaneData, size: PaneSize): Line[] {
     case 'slots': return slotsLines(d.order, d.nodes, size, d.now);
     case 'backups': return backupsLines(d.backupOrder, d.backups, size, d.now);
     case 'wal': return walLines(d.order, d.nodes, d.history, size, d.now);
-    case 'events': {
-      const list = d.order.map((n) => d.nodes[n]!);
-      return eventsLines(mergeRepmgrEvents(list), size, d.now, repmgrEventsUnavailable(list) ?? undefined);
-    }
+    case 'alerts': return alertsLines(d.alerts, d.alertCursor, size, d.now, d.order.some((n) => d.nodes[n]!.health.kind !== 'connecting'));
+    case 'timeline': return timelineLines(d.timeline, size, d.now, d.timelineNote ?? undefined);
   }
 }
 

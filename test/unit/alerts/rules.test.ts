@@ -3,7 +3,7 @@
 // its subject, and stays quiet on a healthy or idle cluster.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_ALERT_THRESHOLDS, evaluateAlerts, walSegmentNo } from '../../../src/model/alerts/rules.ts';
+import { CLEAR_RATIO, DEFAULT_ALERT_THRESHOLDS, evaluateAlerts, walSegmentNo } from '../../../src/model/alerts/rules.ts';
 import type { BackupSourceState } from '../../../src/model/backups.ts';
 import type { NodeSample } from '../../../src/model/types.ts';
 import { SCENARIOS, type Scenario } from '../../helpers/states.ts';
@@ -114,4 +114,23 @@ describe('one fault at a time on the healthy HA lab', () => {
     });
     assert.deepEqual(codes(s), ['BACKUP_CHAIN_BROKEN barman:main/20261120T020000', 'BACKUP_NONE barman:empty', 'BACKUP_STALE barman:main', 'BARMAN_CHECK barman:main']);
   });
+});
+
+describe('levels that wobble clear below a lower mark (hysteresis)', () => {
+  const t = DEFAULT_ALERT_THRESHOLDS;
+  const withLag = (bytes: number) => {
+    const s = SCENARIOS.haLab();
+    patch(s, 'pgsql1', (x) => ({ ...x, senders: x.senders.map((r) => (r.applicationName === 'pgsql2' ? { ...r, replayLagBytes: bytes } : r)) }));
+    return s.store.getState();
+  };
+  const lagAlert = (bytes: number, open: string[]) => evaluateAlerts(withLag(bytes), t, NOW, new Set(open)).some((a) => a.code === 'LAG_BYTES' && a.subject === 'pgsql2');
+  const between = Math.round(t.lagBytes * (1 + CLEAR_RATIO) / 2);
+  const cases: Array<[string, number, string[], boolean]> = [
+    ['over the threshold raises', t.lagBytes + 1, [], true],
+    ['between the marks does not raise a new alert', between, [], false],
+    ['between the marks keeps an open one', between, ['LAG_BYTES pgsql2'], true],
+    ['below the lower mark clears it', Math.floor(t.lagBytes * CLEAR_RATIO) - 1, ['LAG_BYTES pgsql2'], false],
+    ['another subject open does not hold this one', between, ['LAG_BYTES pgsql3'], false],
+  ];
+  for (const [name, bytes, open, want] of cases) test(name, () => assert.equal(lagAlert(bytes, open), want));
 });

@@ -15,6 +15,7 @@ import { runSwitchWal } from '../../../src/actions/switch-wal-flow.ts';
 import type { Job } from '../../../src/state/store.ts';
 import { jobArea } from '../../../src/views/components/JobPanel.tsx';
 import type { AuditLog } from '../../../src/actions/audit.ts';
+import { alertCounts } from '../../../src/model/alerts/tracker.ts';
 import { App, type AppControls } from '../../../src/views/App.tsx';
 import { Dialog, type DialogState } from '../../../src/views/components/Dialog.tsx';
 import { footerLine } from '../../../src/views/frame/footer.ts';
@@ -119,6 +120,7 @@ function assertAppFrame(frame: string, s: Scenario, o: AppFrameOpts): void {
     up: list.filter((n) => n.health.kind === 'ok').length, total: list.length,
     primaries: list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name),
     answered: list.some((n) => n.health.kind !== 'connecting'),
+    alerts: alertCounts(st.alerts),
   }, s.now, columns, ascii);
   assert.equal(lines[0], shown(header), 'header is one whole row');
   assert.equal(lines[frameRows - 1], shown(footerLine(st.flash, st.readOnly, columns, ascii)), 'footer is one whole row');
@@ -172,12 +174,12 @@ describe('golden frames: whole console', () => {
 
 describe('golden frames: each pane zoomed', () => {
   const frames: Array<[ScenarioName, PaneId, number, number]> = [];
-  for (const p of CORE_PANES) {
+  for (const p of [...CORE_PANES, 'alerts', 'timeline'] as PaneId[]) {
     for (const n of SCENARIO_NAMES) frames.push([n, p, ...SIZES.std]);
     frames.push(['healthy17', p, ...SIZES.mid]);
   }
   for (const n of ['haLab', 'haFailover'] as ScenarioName[]) {
-    for (const p of ['topology', 'pgpool', 'repmgr', 'events'] as PaneId[]) for (const size of [SIZES.small, SIZES.std, SIZES.mid]) frames.push([n, p, ...size]);
+    for (const p of ['topology', 'pgpool', 'repmgr', 'alerts', 'timeline'] as PaneId[]) for (const size of [SIZES.small, SIZES.std, SIZES.mid]) frames.push([n, p, ...size]);
   }
   for (const [n, p, c, r] of frames) {
     const name = `pane-${p}-${n}-${sizeName(c, r)}`;
@@ -336,7 +338,7 @@ describe('frames do not depend on the real clock', () => {
     const clock = mock.method(Date, 'now', () => VIEW_NOW + 86_400_000); // a day later on the wall clock
     try {
       const frame = renderApp(s, { columns: 80, rows: 24 });
-      assert.equal(frame.split('\n')[0], 'pgtop-ha prod-eu 4/4 up primary primary · refreshed 12:00:00 · every 2.0 s');
+      assert.equal(frame.split('\n')[0], 'pgtop-ha prod-eu 4/4 up primary primary · 1 CRIT 2 WARN · refreshed 12:00:00 · …');
     } finally {
       clock.mock.restore();
     }

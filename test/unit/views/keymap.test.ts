@@ -31,6 +31,11 @@ describe('commandFor', () => {
     ['r', 'r', {}, 'refresh'],
     ['w', 'w', {}, 'switchWal'],
     ['s', 's', {}, 'switchover'],
+    ['a', 'a', {}, 'ack'],
+    ['↑', '', { upArrow: true }, 'alertUp'],
+    ['k', 'k', {}, 'alertUp'],
+    ['↓', '', { downArrow: true }, 'alertDown'],
+    ['j', 'j', {}, 'alertDown'],
     ['W is not w', 'W', {}, undefined],
     ['x', 'x', {}, undefined],
   ];
@@ -58,9 +63,9 @@ describe('commandFor', () => {
 
 describe('footerText', () => {
   // KEYMAP order is footer priority: w comes right after ? help, so a narrow footer cuts r first.
-  const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup  s switchover';
+  const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup  s switchover  a ack';
   test('is generated from the KEYMAP hints in order', () => {
-    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh', 'backup', 'switchover']);
+    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh', 'backup', 'switchover', 'ack']);
     const hints = KEYMAP.filter((c) => c.hint).map((c) => c.hint!);
     assert.equal(footerText(false, 500), full);
     let at = 0;
@@ -82,10 +87,11 @@ describe('footerText', () => {
     [88, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval'],
     [89, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
     [112, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup'],
-    [113, false, full],
+    [113, false, 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup  s switchover'],
+    [120, false, full],
     [40, true, 'q quit  ? help  Tab focus  Enter zoom'], // read-only: w gone, the next hints move up
     [80, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
-    [200, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh'],
+    [200, true, 'q quit  ? help  Tab focus  Enter zoom  space pause  +/- interval  r refresh  a ack'], // acknowledging changes nothing on the cluster
   ];
   for (const [w, ro, want] of cases) {
     test(`${w} columns${ro ? ' read-only' : ''} → ${JSON.stringify(want)}`, () => assert.equal(footerText(ro, w), want));
@@ -110,10 +116,10 @@ describe('footerText', () => {
 describe('helpRows', () => {
   test('lists every command with its keys and description', () => {
     assert.deepEqual(helpRows(false), KEYMAP.map((c) => ({ keys: c.keys, description: c.description })));
-    assert.equal(helpRows(false).length, 13);
-    assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'b', 's']);
+    assert.equal(helpRows(false).length, 16);
+    assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'b', 's', 'a', '↑', '↓']);
   });
   test('read-only leaves out the actions only', () => {
-    assert.deepEqual(helpRows(true).map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r']);
+    assert.deepEqual(helpRows(true).map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'a', '↑', '↓']);
   });
 });

@@ -1,8 +1,9 @@
-// The repmgr events pane formatter (src/views/panes/events-lines.ts): golden text of the pane as
-// the console would draw it zoomed in an 80×24 and a 120×40 terminal (box 80×22 / 120×38, the
-// header and footer take a row each), compared with test/golden/pane-events-<case>-<size>.txt.
+// The timeline pane formatter (src/views/panes/timeline-lines.ts) over buildTimeline's merge:
+// golden text of the pane as the console would draw it zoomed in an 80×24 and a 120×40 terminal
+// (box 80×22 / 120×38, the header and footer take a row each), compared with
+// test/golden/pane-timeline-<case>-<size>.txt.
 //
-//   UPDATE_GOLDEN=1 node --import tsx --test test/unit/views/events-pane.test.ts   writes them
+//   UPDATE_GOLDEN=1 node --import tsx --test test/unit/views/timeline-pane.test.ts   writes them
 //
 // Without UPDATE_GOLDEN a missing or different file fails, as in golden.test.tsx.
 import assert from 'node:assert/strict';
@@ -10,13 +11,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { mergeRepmgrEvents, repmgrEventsUnavailable } from '../../../src/model/repmgr-events.ts';
+import { eventTone, repmgrEventsUnavailable } from '../../../src/model/repmgr-events.ts';
+import { buildTimeline, type TimelineEntry } from '../../../src/model/timeline.ts';
 import type { NodeSample, NodeState, RepmgrEvent } from '../../../src/model/types.ts';
 import { parseProbeResults, type ProbeResult } from '../../../src/probes/pg/parse-probe.ts';
 import { drawBox } from '../../../src/views/frame/box.ts';
 import { type Line, lineText } from '../../../src/views/format/line.ts';
 import { width } from '../../../src/views/format/text.ts';
-import { eventTone, eventsLines } from '../../../src/views/panes/events-lines.ts';
+import { timelineLines } from '../../../src/views/panes/timeline-lines.ts';
 import { golden } from '../../helpers/golden.ts';
 
 // HH:MM:SS is local time; the golden files are in UTC whatever the machine's zone
@@ -71,25 +73,44 @@ const FAILOVER: RepmgrEvent[] = [
 ];
 
 interface Case {
-  events: RepmgrEvent[];
+  entries: TimelineEntry[];
   now: number;
-  empty?: string;
+  note?: string;
 }
+
+/** The nodes of a cluster whose repmgr.events hold `events` (the lab primary's sample, events replaced). */
+function withEvents(events: RepmgrEvent[]): NodeState[] {
+  const s = fixtureSample('15-repmgr-primary.json');
+  assert.ok(s.repmgr?.available);
+  return [nodeState('pgsql2', { ...s, repmgr: { ...s.repmgr, events } })];
+}
+
+const layers = (nodes: NodeState[]) => ({ nodeOrder: nodes.map((n) => n.name), nodes: Object.fromEntries(nodes.map((n) => [n.name, n])), pgpoolOrder: [], pgpools: {}, vip: null, backupOrder: [], backups: {} });
+
+/** What pgtop-ha itself saw during the failover: the old primary going away and the alerts. */
+const SEEN: TimelineEntry[] = [
+  { at: NOW - 99_000, source: 'postgres', subject: 'pgsql1', event: 'stopped answering', details: 'connection refused (is PostgreSQL running on 10.0.0.11:5432?)', tone: 'bad', observed: true },
+  { at: NOW - 99_000, source: 'alert', subject: 'pgsql1', event: 'NODE_DOWN raised', details: 'pgsql1 does not answer: connection refused', tone: 'bad', observed: true },
+  { at: NOW - 77_000, source: 'postgres', subject: 'pgsql2', event: 'became primary', details: 'was standby', tone: 'warn', observed: true },
+  { at: NOW - 77_000, source: 'postgres', subject: 'pgsql2', event: 'timeline switch', details: 'timeline 1 → 2', tone: 'warn', observed: true },
+  { at: NOW - 13_000, source: 'postgres', subject: 'pgsql1', event: 'answers again', details: 'standby', tone: 'ok', observed: true },
+  { at: NOW - 13_000, source: 'alert', subject: 'pgsql1', event: 'NODE_DOWN cleared', details: 'pgsql1 does not answer: connection refused', tone: 'ok', observed: true },
+];
 
 const CASES: Record<string, () => Case> = {
   // The real lab's history as both nodes returned it (fixtures), merged: 11 setup events.
   lab: () => {
     const nodes = [nodeState('pgsql1', fixtureSample('15-repmgr-primary.json')), nodeState('pgsql2', fixtureSample('15-repmgr-standby.json'))];
-    return { events: mergeRepmgrEvents(nodes), now: Date.UTC(2026, 10, 22, 6, 40, 0) };
+    return { entries: buildTimeline([], layers(nodes)), now: Date.UTC(2026, 10, 22, 6, 40, 0) };
   },
-  failover: () => ({ events: FAILOVER, now: NOW }),
+  failover: () => ({ entries: buildTimeline(SEEN, layers(withEvents(FAILOVER))), now: NOW }),
   notRead: () => {
     const s = fixtureSample('15-repmgr-standby.json');
     const r = s.repmgr!;
     assert.ok(r.available);
     const { events: _e, ...rest } = r;
     const nodes = [nodeState('pgsql2', { ...s, repmgr: rest })];
-    return { events: mergeRepmgrEvents(nodes), now: NOW, empty: repmgrEventsUnavailable(nodes) ?? undefined };
+    return { entries: buildTimeline([], layers(nodes)), now: NOW, note: repmgrEventsUnavailable(nodes) ?? undefined };
   },
 };
 
@@ -98,15 +119,15 @@ const SIZES: Array<[cols: number, rows: number]> = [[80, 24], [120, 40]];
 
 function render(c: Case, cols: number, rows: number): { lines: Line[]; frame: string } {
   const box = { width: cols, height: rows - 2 };
-  const lines = eventsLines(c.events, { width: box.width - 2, height: box.height - 2, ascii: false }, c.now, c.empty);
-  const frame = drawBox({ title: 'repmgr events', focused: true, ...box, lines, ascii: false }).map(lineText).join('\n');
+  const lines = timelineLines(c.entries, { width: box.width - 2, height: box.height - 2, ascii: false }, c.now, c.note);
+  const frame = drawBox({ title: 'Timeline', focused: true, ...box, lines, ascii: false }).map(lineText).join('\n');
   return { lines, frame };
 }
 
-describe('events pane: golden text', () => {
+describe('timeline pane: golden text', () => {
   for (const [name, make] of Object.entries(CASES)) {
     for (const [cols, rows] of SIZES) {
-      const file = `pane-events-${name}-${cols}x${rows}`;
+      const file = `pane-timeline-${name}-${cols}x${rows}`;
       test(file, (t) => {
         const { lines, frame } = render(make(), cols, rows);
         for (const l of lines) assert.ok(width(lineText(l)) <= cols - 2, `line wider than the body: ${JSON.stringify(lineText(l))}`);
@@ -119,31 +140,37 @@ describe('events pane: golden text', () => {
   }
 });
 
-describe('events pane: content', () => {
+describe('timeline pane: content', () => {
   const size = { width: 118, height: 36, ascii: false };
+  const failover = () => buildTimeline(SEEN, layers(withEvents(FAILOVER)));
 
-  test('one line per event under the header, newest first, and nothing cut by height', () => {
-    const lines = eventsLines(FAILOVER, { ...size, height: 5 }, NOW);
-    assert.equal(lines.length, FAILOVER.length + 1);
-    assert.match(lineText(lines[0]!), /^TIME\s+AGO NODE\s+EVENT\s+OK\s+DETAILS\s*$/);
-    assert.match(lineText(lines[1]!), /^11:59:56\s+4\.0 s pgsql1 child_node_reconnect\s+ok\s+standby node "pgsql3"/);
+  test('one line per entry under the header, newest first, repmgr events and what pgtop-ha saw merged, nothing cut by height', () => {
+    const entries = failover();
+    const lines = timelineLines(entries, { ...size, height: 5 }, NOW);
+    assert.equal(lines.length, FAILOVER.length + SEEN.length + 1);
+    assert.match(lineText(lines[0]!), /^TIME\s+AGO SOURCE SUBJECT\s+EVENT\s+DETAILS\s*$/);
+    assert.match(lineText(lines[1]!), /^11:59:56\s+4\.0 s repmgr pgsql1\s+child_node_reconnect\s+standby node "pgsql3"/);
+    const texts = lines.map(lineText);
+    const at = (re: RegExp) => texts.findIndex((l) => re.test(l));
+    assert.ok(at(/node_rejoin/) < at(/NODE_DOWN cleared/) && at(/NODE_DOWN cleared/) < at(/pgsql2\s+became primary/) && at(/became primary/) < at(/NODE_DOWN raised/), 'interleaved by time');
   });
 
   test('times: local HH:MM:SS and the age, days old too', () => {
-    const [, row] = eventsLines([ev(86_400 * 2 + 3_661, 1, 'repmgrd_start', null)], size, NOW);
+    const [, row] = timelineLines(buildTimeline([], layers(withEvents([ev(86_400 * 2 + 3_661, 1, 'repmgrd_start', null)]))), size, NOW);
     assert.match(lineText(row!), /^10:58:59 +2d01h /);
   });
 
   test('a failed event and failover events are toned; details on one line', () => {
-    const lines = eventsLines(FAILOVER, size, NOW);
+    const lines = timelineLines(failover(), size, NOW);
     const find = (event: string) => lines.find((l) => l.some((s) => s.text.trim() === event))!;
     const toneOf = (l: Line, text: string) => l.find((s) => s.text.trim() === text)?.tone;
     const failed = find('repmgrd_promote_error');
-    assert.deepEqual([toneOf(failed, 'repmgrd_promote_error'), toneOf(failed, 'FAILED')], ['bad', 'bad']);
-    assert.match(lineText(failed), /unable to promote: "pg_ctl promote" returned 1/);
-    const promote = find('repmgrd_failover_promote');
-    assert.deepEqual([toneOf(promote, 'repmgrd_failover_promote'), toneOf(promote, 'ok')], ['warn', 'ok']);
+    assert.equal(toneOf(failed, 'repmgrd_promote_error'), 'bad');
+    assert.match(lineText(failed), /FAILED: unable to promote: "pg_ctl promote" returned 1/);
+    assert.equal(toneOf(find('repmgrd_failover_promote'), 'repmgrd_failover_promote'), 'warn');
     assert.equal(toneOf(find('primary_register'), 'primary_register'), undefined);
+    assert.equal(toneOf(find('NODE_DOWN raised'), 'NODE_DOWN raised'), 'bad');
+    assert.equal(toneOf(find('NODE_DOWN cleared'), 'NODE_DOWN cleared'), 'ok');
     assert.match(lineText(find('repmgrd_shutdown')), / node 4 +repmgrd_shutdown /, 'an unregistered node shows its id');
   });
 
@@ -164,22 +191,24 @@ describe('events pane: content', () => {
     });
   }
 
-  test('narrow panes drop AGO for details, then details, and keep time, node, event and result', () => {
-    const header = (w: number) => lineText(eventsLines(FAILOVER, { ...size, width: w }, NOW)[0]!).trim().split(/\s+/);
-    assert.deepEqual(header(72), ['TIME', 'AGO', 'NODE', 'EVENT', 'OK', 'DETAILS']);
-    assert.deepEqual(header(66), ['TIME', 'NODE', 'EVENT', 'OK', 'DETAILS']);
-    assert.deepEqual(header(60), ['TIME', 'AGO', 'NODE', 'EVENT', 'OK'], 'too narrow for useful details: the age comes back');
-    assert.deepEqual(header(40), ['TIME', 'EVENT', 'OK']);
-    for (const w of [72, 66, 60, 40, 20]) {
-      for (const l of eventsLines(FAILOVER, { ...size, width: w }, NOW)) assert.ok(width(lineText(l)) <= Math.max(w, 8 + 1 + 12 + 1 + 6), `${w}: ${lineText(l)}`);
+  test('narrow panes drop the age, then the source, then details, and keep time, subject and event', () => {
+    const entries = failover();
+    const header = (w: number) => lineText(timelineLines(entries, { ...size, width: w }, NOW)[0]!).trim().split(/\s+/);
+    assert.deepEqual(header(72), ['TIME', 'AGO', 'SOURCE', 'SUBJECT', 'EVENT', 'DETAILS']);
+    assert.deepEqual(header(66), ['TIME', 'SOURCE', 'SUBJECT', 'EVENT', 'DETAILS']);
+    assert.deepEqual(header(60), ['TIME', 'SUBJECT', 'EVENT', 'DETAILS'], 'the source goes before the details');
+    assert.deepEqual(header(50), ['TIME', 'SUBJECT', 'EVENT'], 'the subject outlives the details');
+    assert.deepEqual(header(40), ['TIME', 'EVENT']);
+    for (const w of [90, 80, 66, 60, 40, 20]) {
+      for (const l of timelineLines(entries, { ...size, width: w }, NOW)) assert.ok(width(lineText(l)) <= Math.max(w, 8 + 1 + 8 + 1 + 12), `${w}: ${lineText(l)}`);
     }
   });
 
-  test('no events: the reason, dim', () => {
-    const lines = eventsLines([], size, NOW, 'repmgr.events not read: the probing role needs SELECT on repmgr.events');
-    assert.equal(lines.length, 2);
-    assert.equal(lines[1]![0]!.tone, 'dim');
-    assert.match(lineText(lines[1]!), /^repmgr\.events not read/);
-    assert.match(lineText(eventsLines([], size, NOW)[1]!), /^no repmgr events/);
+  test('nothing yet, and the reason repmgr events are missing, dim', () => {
+    const lines = timelineLines([], size, NOW, 'repmgr.events not read: the probing role needs SELECT on repmgr.events');
+    assert.equal(lines.length, 3);
+    assert.match(lineText(lines[1]!), /^nothing happened yet/);
+    assert.equal(lines[2]![0]!.tone, 'dim');
+    assert.match(lineText(lines[2]!), /^repmgr\.events not read/);
   });
 });
