@@ -25,7 +25,7 @@ clusters:
         conninfo: "postgres://repmgr@10.0.0.2/repmgr"
   staging:
     interval: 1
-    thresholds: { lag_bytes_warn: 1024 }
+    thresholds: { lag_bytes_warn: 1024, backup_age_seconds: 7200, slot_retained_bytes: 0 }
     nodes:
       - { name: s1, conninfo: "service=s1" }
 `;
@@ -80,6 +80,9 @@ clusters:
     assert.equal(staging.intervalSeconds, 1);
     assert.equal(staging.thresholds.lagBytesWarn, 1024);
     assert.equal(staging.thresholds.lagSecondsWarn, 30);
+    assert.equal(staging.thresholds.backupAgeSeconds, 7200);
+    assert.equal(staging.thresholds.slotRetainedBytes, 0, 'zero is a threshold, not "unset"');
+    assert.equal(staging.thresholds.archiveAgeSeconds, 3600, 'unset keys keep their default');
     assert.equal(loadConfig({ configFile: path, cluster: 'staging', interval: 5, env: {} }).cluster.intervalSeconds, 5);
   });
 
@@ -126,6 +129,8 @@ describe('bad config: one paragraph naming the file, the key path and what was e
     ['backups wrong type', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], backups: [{type: pgbackrest, path: /b, ssh: h}]}\n', /backups\[0\]\.type: expected "basebackup_dir"/],
     ['backups relative path', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], backups: [{type: basebackup_dir, path: b, ssh: h}]}\n', /backups\[0\]\.path: expected an absolute path/],
     ['barman without server', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], barman: {ssh: "barman@b"}}\n', /clusters\.p\.barman\.server: expected a non-empty string/],
+    ['threshold typo', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], thresholds: {backup_age: 10}}\n', /thresholds\.backup_age: unknown key; allowed here: lag_bytes_warn, lag_seconds_warn, slot_retained_bytes, archive_age_seconds, backup_age_seconds, summarizer_behind_bytes/],
+    ['negative threshold', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], thresholds: {archive_age_seconds: -1}}\n', /thresholds\.archive_age_seconds: expected a number from 0/],
     ['vip without hosts', 'clusters:\n  p: {nodes: [{name: a, conninfo: "host=x"}], vip: {address: 10.0.0.9}}\n', /vip\.hosts: expected a non-empty list of hosts/],
   ];
   for (const [name, text, expected] of cases) {
