@@ -222,7 +222,12 @@ export function createAppStore(init: StoreInit) {
     acknowledgeAlert(key) {
       const { alerts, alertCursor } = get();
       const target = key ?? (alerts.find((a) => a.key === alertCursor) ?? alerts.find((a) => !a.acked))?.key;
-      if (target && alerts.some((a) => a.key === target && !a.acked)) set({ alerts: acknowledge(alerts, target), alertCursor: target });
+      const alert = alerts.find((a) => a.key === target && !a.acked);
+      if (!alert) return;
+      const next = acknowledge(alerts, alert.key);
+      // the selection moves on to what still needs a look, so `a` `a` `a` works down the list
+      const entry: TimelineEntry = { at: Date.now(), source: 'alert', subject: alert.subject, event: `${alert.code} acknowledged`, details: alert.message, observed: true };
+      set({ alerts: next, alertCursor: (next.find((a) => !a.acked) ?? alert).key, observed: [...get().observed, entry].slice(-OBSERVED_MAX) });
     },
     moveAlertCursor(delta) {
       const { alerts, alertCursor } = get();

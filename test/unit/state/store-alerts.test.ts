@@ -36,12 +36,15 @@ describe('alerts in the store', () => {
     const s = labWithDownStandby();
     s.store.getState().acknowledgeAlert();
     assert.deepEqual(s.store.getState().alerts.map((a) => [a.key, a.acked]), [['NODE_DOWN pgsql3', false], ['LAYERS_DISAGREE pgsql3', true]], 'acknowledged ones go last');
-    assert.equal(s.store.getState().alertCursor, 'LAYERS_DISAGREE pgsql3');
+    assert.equal(s.store.getState().alertCursor, 'NODE_DOWN pgsql3', 'the selection moves on to the next one not acknowledged');
+    assert.equal(s.store.getState().observed.at(-1)!.event, 'LAYERS_DISAGREE acknowledged', 'the acknowledgement is on the timeline');
+    s.store.getState().acknowledgeAlert();
+    assert.ok(s.store.getState().alerts.every((a) => a.acked), 'a second a acknowledges the next');
     const sample = SCENARIOS.haLab().store.getState().nodes.pgsql3!.sample!;
     s.store.getState().applyBatch([{ name: 'pgsql3', sample }], T + 4000);
     const st = s.store.getState();
     assert.deepEqual(st.alerts, []);
-    assert.deepEqual(st.observed.slice(-3).map((e) => e.event), ['answers again', 'NODE_DOWN cleared', 'LAYERS_DISAGREE cleared']);
+    assert.deepEqual(st.observed.slice(-3).map((e) => e.event), ['answers again', 'LAYERS_DISAGREE cleared', 'NODE_DOWN cleared']);
   });
 
   test('the cursor moves within the list and stops at its ends', () => {
