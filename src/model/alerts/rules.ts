@@ -1,6 +1,8 @@
 // Alert rules (issue 6, first slice): pure functions of the store, each alert with a stable code,
 // a severity, the subject it is about, one line a DBA understands, and the evidence behind it.
 import { newestUsable } from '../backup-chains.ts';
+import type { BackupInfo } from '../backups.ts';
+import { lsnDiff } from '../lsn.ts';
 import { buildConsistency, vipView } from '../consistency.ts';
 import { buildTopology } from '../topology.ts';
 import type { AppState } from '../../state/store.ts';
@@ -146,6 +148,22 @@ function layerAlerts(input: AlertInput): Alert[] {
   return out;
 }
 
+/**
+ * PostgreSQL 17 takes an incremental backup only if WAL summaries cover everything since its
+ * parent began; wal_summary_keep_time removes old ones. Null when they do (or it does not apply).
+ */
+function summariesGap(input: AlertInput, newest: BackupInfo | null): { node: string; oldest: string | null; keepMinutes: number } | null {
+  if (!newest?.beginLsn) return null;
+  const primaries = input.nodeOrder.map((n) => input.nodes[n]!).filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary');
+  if (primaries.length !== 1) return null;
+  const ws = primaries[0]!.sample!.walSummary;
+  if (!ws?.summarizeWal) return null;
+  const missing = ws.summaryCount === 0 || ws.oldestStartLsn === null;
+  const after = lsnDiff(ws.oldestStartLsn, newest.beginLsn);
+  if (!missing && !(after !== null && after > 0)) return null;
+  return { node: primaries[0]!.name, oldest: missing ? null : ws.oldestStartLsn, keepMinutes: ws.keepTimeMinutes };
+}
+
 function backupAlerts(input: AlertInput, t: AlertThresholds, now: number): Alert[] {
   const out: Alert[] = [];
   for (const key of input.backupOrder) {
@@ -161,6 +179,8 @@ function backupAlerts(input: AlertInput, t: AlertThresholds, now: number): Alert
     const age = newest?.endTime ? (now - Date.parse(newest.endTime)) / 1000 : null;
     if (!newest) out.push({ code: 'BACKUP_NONE', severity: 'warning', subject: key, message: `${key} has no usable backup`, evidence: [`${b.backups.length} backup(s) listed`] });
     else if (age !== null && age > t.backupAgeSeconds) out.push({ code: 'BACKUP_STALE', severity: 'warning', subject: key, message: `the newest usable backup on ${key} is ${Math.round(age / 3600)} h old (${newest.id})`, evidence: [`ended ${newest.endTime}`] });
+    const gap = summariesGap(input, newest);
+    if (gap) out.push({ code: 'SUMMARIES_MISSING', severity: 'warning', subject: key, message: `WAL summaries on ${gap.node} ${gap.oldest ? `start at ${gap.oldest}, after` : 'do not reach back to'} the start of ${newest!.id} (${newest!.beginLsn}): an incremental backup on it will fail, the next one must be full`, evidence: [`oldest summary start ${gap.oldest ?? 'none'}`, `wal_summary_keep_time ${gap.keepMinutes} min`] });
     for (const ch of b.chains) if (ch.broken) out.push({ code: 'BACKUP_CHAIN_BROKEN', severity: 'warning', subject: `${key}/${ch.rootId}`, message: `broken backup chain from ${ch.rootId}: ${ch.reason ?? '?'}`, evidence: ch.members });
   }
   return out;

@@ -116,6 +116,22 @@ describe('one fault at a time on the healthy HA lab', () => {
   });
 });
 
+describe('WAL summaries must reach back to the newest backup (PG17 incremental)', () => {
+  // healthy17's primary: summarize_wal on, its oldest summary starts at OLDEST (captured)
+  const withBackup = (beginLsn: string, patchSummary?: (w: NonNullable<NodeSample['walSummary']>) => NodeSample['walSummary']) => {
+    const s = SCENARIOS.healthy17();
+    if (patchSummary) patch(s, 'primary', (x) => ({ ...x, walSummary: patchSummary(x.walSummary!) }));
+    const backup = { id: 'b1', name: null, type: 'full', status: 'DONE', parentId: null, childrenIds: [], beginTime: '2026-11-22T05:00:00Z', endTime: '2026-11-22T05:10:00Z', durationSeconds: 600, sizeBytes: 1, walBytes: 0, resourcesSavedBytes: null, retentionStatus: null, timeline: 1, beginLsn, endLsn: null, summarizeWal: true };
+    s.store.setState({ backupOrder: ['dir:/b'], backups: { 'dir:/b': { source: 'basebackup_dir', name: '/b', where: 'local', reachable: true, error: null, at: NOW, backups: [backup as never], chains: [], checks: null, wal: null } } });
+    return codes(s).filter((c) => c.startsWith('SUMMAR'));
+  };
+  const oldest = () => SCENARIOS.healthy17().store.getState().nodes.primary!.sample!.walSummary!.oldestStartLsn!;
+  test('summaries cover the backup: quiet', () => assert.deepEqual(withBackup(oldest()), []));
+  test('the backup began before the oldest summary: the next incremental would fail', () => assert.deepEqual(withBackup('0/1000000'), ['SUMMARIES_MISSING dir:/b']));
+  test('no summaries at all', () => assert.deepEqual(withBackup(oldest(), (w) => ({ ...w, summaryCount: 0, oldestStartLsn: null })), ['SUMMARIES_MISSING dir:/b']));
+  test('summarize_wal off: not this rule\'s business', () => assert.deepEqual(withBackup('0/1000000', (w) => ({ ...w, summarizeWal: false })), []));
+});
+
 describe('levels that wobble clear below a lower mark (hysteresis)', () => {
   const t = DEFAULT_ALERT_THRESHOLDS;
   const withLag = (bytes: number) => {
