@@ -40,7 +40,8 @@ function row(cols: Column[], a: TrackedAlert, now: number, selected: boolean, as
 
 /**
  * A header and one line per open alert in the store's order (unacknowledged first, worst first,
- * oldest first); `cursor` marks the alert `a` acknowledges. A quiet cluster says so in one line.
+ * oldest first); `cursor` marks the alert `a` acknowledges, with its evidence under it. A quiet
+ * cluster says so in one line.
  */
 export function alertsLines(alerts: readonly TrackedAlert[], cursor: string | null, size: PaneSize, now: number, answered: boolean): Line[] {
   if (alerts.length === 0) {
@@ -50,5 +51,11 @@ export function alertsLines(alerts: readonly TrackedAlert[], cursor: string | nu
   }
   const cols = columns(alerts, size.width);
   const selected = cursor !== null && alerts.some((a) => a.key === cursor) ? cursor : alerts[0]!.key;
-  return [tableHeader(cols), ...alerts.map((a) => row(cols, a, now, a.key === selected, size.ascii))];
+  const out: Line[] = [tableHeader(cols)];
+  for (const a of alerts) {
+    out.push(row(cols, a, now, a.key === selected, size.ascii));
+    // the selected alert shows what it was raised on, so the DBA need not go and look
+    if (a.key === selected) for (const e of a.evidence) out.push([seg(padEnd(`    ${e}`, size.width), 'dim')]);
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { alertsLines } from '../../../src/views/panes/alerts-lines.ts';
 
 process.env.TZ = 'UTC';
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
-const A = (code: string, subject: string, severity: Alert['severity'], message: string): Alert => ({ code, severity, subject, message, evidence: [] });
+const A = (code: string, subject: string, severity: Alert['severity'], message: string): Alert => ({ code, severity, subject, message, evidence: code === 'NODE_DOWN' ? ['connection refused (is PostgreSQL running on 10.0.0.2:5432?)'] : ['replay_lsn 0/3000000'] });
 const open = () => {
   const first = trackAlerts([], [A('LAG_BYTES', 'pgsql3', 'warning', 'pgsql3 replays 40.0 MiB behind (threshold 16.0 MiB)')], NOW - 600_000).alerts;
   return trackAlerts(first, [A('LAG_BYTES', 'pgsql3', 'warning', 'pgsql3 replays 40.0 MiB behind (threshold 16.0 MiB)'), A('NODE_DOWN', 'pgsql2', 'critical', 'pgsql2 does not answer: connection refused')], NOW - 5_000).alerts;
@@ -24,7 +24,9 @@ describe('alerts pane', () => {
     const lines = alertsLines(open(), null, size, NOW, true).map(lineText);
     assert.match(lines[0]!, /^ {2}SEV {2}SINCE {7}FOR CODE\s+SUBJECT MESSAGE/);
     assert.match(lines[1]!, /^› CRIT 11:59:55 {2}5\.0 s NODE_DOWN pgsql2 {2}pgsql2 does not answer/);
-    assert.match(lines[2]!, /^ {2}WARN 11:50:00 10m00s LAG_BYTES pgsql3 {2}pgsql3 replays 40\.0 MiB/);
+    assert.equal(lines[2]!.trimEnd(), '    connection refused (is PostgreSQL running on 10.0.0.2:5432?)', 'the selected one shows its evidence');
+    assert.match(lines[3]!, /^ {2}WARN 11:50:00 10m00s LAG_BYTES pgsql3 {2}pgsql3 replays 40\.0 MiB/);
+    assert.equal(lines.length, 4, 'only the selected one');
     for (const l of lines) assert.ok(width(l) <= size.width);
   });
 
@@ -33,6 +35,7 @@ describe('alerts pane', () => {
     const lines = alertsLines(acked, 'NODE_DOWN pgsql2', size, NOW, true);
     assert.match(lineText(lines[1]!), /^ {2}WARN .* LAG_BYTES/);
     assert.match(lineText(lines[2]!), /^› CRIT .* NODE_DOWN pgsql2 +\(ack\) pgsql2 does not answer/);
+    assert.match(lineText(lines[3]!), /^ {4}connection refused/);
     assert.ok(lines[2]!.filter((s) => s.text.trim() && s.text.trim() !== '›').every((s) => s.tone === 'dim'), 'dimmed');
   });
 
