@@ -40,9 +40,10 @@ function assertIntact(s: string, cols: number, label: string): void {
   const lines = s.split('\n');
   assert.equal(lines.filter((l) => l.startsWith('pgtop-ha demo')).length, 1, `${label}: one header\n${s}`);
   assert.ok(lines[0]!.startsWith('pgtop-ha demo'), `${label}: the header is the top line\n${s}`);
-  for (const title of ['Topology', 'Replication lag', 'Replication slots', 'WAL & archiving']) {
-    assert.equal(lines.filter((l) => l.includes(`─ ${title}`) || l.includes(`▶ ${title}`)).length, 1, `${label}: one "${title}" box\n${s}`);
-  }
+  const boxes = (title: string) => lines.filter((l) => l.includes(`─ ${title}`) || l.includes(`▶ ${title}`)).length;
+  // what is primary and what is wrong show at every size; the rest at most once each
+  for (const title of ['Topology', 'Alerts']) assert.equal(boxes(title), 1, `${label}: one "${title}" box\n${s}`);
+  for (const title of ['Replication lag', 'Replication slots', 'WAL & archiving', 'Timeline']) assert.ok(boxes(title) <= 1, `${label}: "${title}" twice\n${s}`);
   assert.equal(lines.filter((l) => l.startsWith('┌')).length, lines.filter((l) => l.startsWith('└')).length, `${label}: every box closed\n${s}`);
   for (const l of lines) assert.ok([...l].length <= cols, `${label}: line wider than ${cols}: ${l}`);
 }
