@@ -60,6 +60,7 @@ function load(a: Common) {
 
 function pane(a: Common): PaneId | undefined {
   if (a.pane === undefined) return undefined;
+  if (a.pane === 'events') return 'timeline'; // the repmgr events pane grew into the timeline
   if (!(PANES as readonly string[]).includes(a.pane)) fail(`pgtop-ha: --pane must be one of ${PANES.join(', ')} (got "${a.pane}")`);
   return a.pane as PaneId;
 }
