@@ -1,4 +1,4 @@
-// Command line: `pgtop-ha` (live console), `pgtop-ha demo`, `pgtop-ha snapshot`.
+// Command line: `pgtop-ha` (live console), `pgtop-ha demo`, `pgtop-ha snapshot`, `pgtop-ha check`.
 // Bad input ends here as one paragraph and exit status 2, never as a stack trace.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -113,14 +113,38 @@ export async function main(argv: string[]): Promise<void> {
     )
     .command(
       'snapshot',
-      'poll every node once and print the state (text, or JSON with --json)',
-      (y) => y.option('json', { type: 'boolean', default: false, describe: 'machine-readable JSON (schema in the README)' }),
+      'poll every node once and print the state: text, a Markdown report (--format md) or JSON',
+      (y) =>
+        y
+          .option('format', { choices: ['text', 'md', 'json'] as const, describe: 'text (default), md: the daily check report for a ticket, json: schema in the README' })
+          .option('json', { type: 'boolean', default: false, describe: 'same as --format json' }),
       async (a) => {
-        const args = a as unknown as Common & { json: boolean };
+        const args = a as unknown as Common & { json: boolean; format?: 'text' | 'md' | 'json' };
         applyColor(args.color);
         const loaded = load(args);
         const { runSnapshot } = await import('./snapshot.ts');
-        process.stdout.write(await runSnapshot(loaded, { json: args.json, sshAcceptNew: args['ssh-accept-new'] }));
+        process.stdout.write(await runSnapshot(loaded, { format: args.json ? 'json' : (args.format ?? 'text'), sshAcceptNew: args['ssh-accept-new'] }));
+      },
+    )
+    .command(
+      'check',
+      'poll once and judge it like a Nagios/Icinga plugin: status line with perfdata, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
+      (y) => y.option('json', { type: 'boolean', default: false, describe: 'the verdict, alerts and perfdata as JSON (same exit code)' }),
+      async (a) => {
+        const args = a as unknown as Common & { json: boolean };
+        applyColor('never');
+        let loaded;
+        try {
+          loaded = loadConfig(loadOpts(args));
+        } catch (e) {
+          // exit 2 would read as CRITICAL to the monitoring system: a broken check is UNKNOWN
+          if (e instanceof ConfigError) fail(`PGTOP-HA UNKNOWN - ${formatConfigError(e).replace(/\s*\n\s*/g, ' ')}`, 3);
+          throw e;
+        }
+        const { runCheck } = await import('./check.ts');
+        const r = await runCheck(loaded, { json: args.json, sshAcceptNew: args['ssh-accept-new'] });
+        process.stdout.write(r.output);
+        process.exitCode = r.exitCode;
       },
     )
     .strict()
@@ -129,6 +153,7 @@ export async function main(argv: string[]): Promise<void> {
     .version()
     .fail((msg, err) => {
       if (err && !(err instanceof Error && /must be|Unknown|Missing|Invalid/.test(err.message))) throw err;
+      if (argv[0] === 'check') fail(`PGTOP-HA UNKNOWN - ${msg ?? err?.message}`, 3);
       fail(`pgtop-ha: ${msg ?? err?.message}\nRun "pgtop-ha --help" for usage.`);
     })
     .parseAsync();
@@ -136,5 +161,7 @@ export async function main(argv: string[]): Promise<void> {
 
 main(hideBin(process.argv)).catch((e: unknown) => {
   const err = e as Error;
-  fail(`pgtop-ha: ${err?.message ?? String(e)}${process.env.PGTOP_HA_DEBUG ? `\n${err?.stack}` : ''}`, 1);
+  const debug = process.env.PGTOP_HA_DEBUG ? `\n${err?.stack}` : '';
+  if (hideBin(process.argv)[0] === 'check') fail(`PGTOP-HA UNKNOWN - ${err?.message ?? String(e)}${debug}`, 3);
+  fail(`pgtop-ha: ${err?.message ?? String(e)}${debug}`, 1);
 });

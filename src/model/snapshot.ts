@@ -9,6 +9,7 @@ import { mergeRepmgrEvents } from './repmgr-events.ts';
 import type { BackupSourceState } from './backups.ts';
 import { newestUsable } from './backup-chains.ts';
 import { buildTopology } from './topology.ts';
+import type { TrackedAlert } from './alerts/tracker.ts';
 import type { NodeState, RepmgrNodeRow, RepmgrSqlState } from './types.ts';
 
 /** This node's repmgr view for the JSON document; registered_* is its own row in repmgr.nodes. */
@@ -56,6 +57,8 @@ export interface SnapshotLayers {
   vip: VipState | null;
   backupOrder?: string[];
   backups?: Record<string, BackupSourceState>;
+  /** The store's open alerts (state.alerts); absent means none were evaluated. */
+  alerts?: readonly TrackedAlert[];
 }
 
 const NO_LAYERS: SnapshotLayers = { pgpoolOrder: [], pgpools: {}, repmgrCli: {}, vip: null };
@@ -198,6 +201,8 @@ export function buildSnapshot(cluster: string, order: string[], nodes: Record<st
     schema_version: SCHEMA_VERSION,
     cluster,
     taken_at: new Date(takenAt).toISOString(),
+    // Worst first; `since` is when this run of pgtop-ha first saw it (README: Alerts).
+    alerts: (layers.alerts ?? []).map((a) => ({ code: a.code, severity: a.severity, subject: a.subject, message: a.message, since: new Date(a.since).toISOString(), acknowledged: a.acked, evidence: a.evidence })),
     nodes: list.map((n) => {
       const s = n.health.kind === 'ok' ? n.sample : null;
       const e = byName.get(n.name)!;

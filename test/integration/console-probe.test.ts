@@ -138,7 +138,7 @@ test('a stopped standby shows as down with its reason while the others keep upda
     assert.equal(nodes['pg-primary']!.health.kind, 'ok');
     assert.ok(nodes['pg-primary']!.sample!.takenAt >= t0, 'primary sampled after the standby died');
     assert.ok(nodes['pg-standby2']!.sample!.takenAt >= t0);
-    const snap = JSON.parse(await runSnapshot(demoLoaded(cluster), { json: true }));
+    const snap = JSON.parse(await runSnapshot(demoLoaded(cluster), { format: 'json' }));
     const s1 = snap.nodes.find((n: { name: string }) => n.name === 'pg-standby1');
     assert.equal(s1.reachable, false);
     assert.match(s1.error, /refused/);

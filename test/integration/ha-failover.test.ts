@@ -125,7 +125,7 @@ describe('HA lab through the console probes: agreement, then a failover', { time
   });
 
   test('snapshot --json on the lab config carries every layer, agreeing', async () => {
-    const snap = JSON.parse(await runSnapshot(loadConfig({ configFile: writeLabConfig(lab), env: {} }), { json: true }));
+    const snap = JSON.parse(await runSnapshot(loadConfig({ configFile: writeLabConfig(lab), env: {} }), { format: 'json' }));
     assert.deepEqual(snap.consistency.disagreements, []);
     assert.deepEqual(snap.consistency.rows.map((r: { node: string; postgres: string; repmgr: string; pgpool: Record<string, { role: string }> }) =>
       [r.node, r.postgres, r.repmgr, r.pgpool.pgpool1?.role, r.pgpool.pgpool2?.role]), [

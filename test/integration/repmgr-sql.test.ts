@@ -125,7 +125,7 @@ describe('repmgr over SQL (HA lab, PostgreSQL 15 + repmgr 5.3)', { timeout: 240_
   });
 
   test('snapshot --json carries each node\'s repmgr view and repmgr_nodes', async () => {
-    const snap = JSON.parse(await runSnapshot(loaded(), { json: true }));
+    const snap = JSON.parse(await runSnapshot(loaded(), { format: 'json' }));
     assert.equal(snap.schema_version, 1);
     const byName = Object.fromEntries(snap.nodes.map((n: { name: string }) => [n.name, n]));
     assert.deepEqual(
@@ -156,7 +156,7 @@ describe('repmgr over SQL (HA lab, PostgreSQL 15 + repmgr 5.3)', { timeout: 240_
       assert.equal(s.repmgr.extVersion, '5.3');
       assert.equal(s.repmgr.unavailable, `role ${MONITOR} lacks USAGE on schema repmgr, SELECT on repmgr.nodes`);
     }
-    const snap = JSON.parse(await runSnapshot(loaded(MONITOR), { json: true }));
+    const snap = JSON.parse(await runSnapshot(loaded(MONITOR), { format: 'json' }));
     assert.deepEqual(snap.repmgr_nodes, []);
     assert.match(snap.nodes[0].repmgr.unavailable, /lacks USAGE on schema repmgr/);
     assert.equal(snap.nodes[0].repmgr.repmgrd, null);
