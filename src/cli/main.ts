@@ -1,4 +1,5 @@
-// Command line: `pgtop-ha` (live console), `pgtop-ha demo`, `pgtop-ha snapshot`, `pgtop-ha check`.
+// Command line: `pgtop-ha` (live console), `pgtop-ha demo`, `pgtop-ha snapshot`, `pgtop-ha check`,
+// `pgtop-ha exporter`.
 // Bad input ends here as one paragraph and exit status 2, never as a stack trace.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -124,6 +125,20 @@ export async function main(argv: string[]): Promise<void> {
         const loaded = load(args);
         const { runSnapshot } = await import('./snapshot.ts');
         process.stdout.write(await runSnapshot(loaded, { format: args.json ? 'json' : (args.format ?? 'text'), sshAcceptNew: args['ssh-accept-new'] }));
+      },
+    )
+    .command(
+      'exporter',
+      'poll continuously and serve the state as OpenMetrics on /metrics for Prometheus',
+      (y) => y.option('listen', { type: 'string', default: '127.0.0.1:9780', describe: 'HOST:PORT to serve on ([::1]:PORT for IPv6); loopback unless you say otherwise' }),
+      async (a) => {
+        const args = a as unknown as Common & { listen: string };
+        const loaded = load(args);
+        const { parseListen } = await import('../metrics/http-server.ts');
+        const listen = parseListen(args.listen);
+        if (typeof listen === 'string') fail(`pgtop-ha: ${listen}`);
+        const { runExporter } = await import('./exporter.ts');
+        await runExporter(loaded, { listen, sshAcceptNew: args['ssh-accept-new'] });
       },
     )
     .command(

@@ -1,0 +1,35 @@
+// `pgtop-ha exporter`: the console's probes on their usual schedule, served as OpenMetrics on
+// /metrics for Prometheus — the path for fleets that outgrow one terminal.
+import { readFileSync } from 'node:fs';
+import type { Loaded } from '../config/load.ts';
+import { metricsServer, type Listen } from '../metrics/http-server.ts';
+import { renderMetrics } from '../metrics/openmetrics.ts';
+import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
+import { createAppStore } from '../state/store.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export async function runExporter(loaded: Loaded, opts: { listen: Listen; sshAcceptNew?: boolean }): Promise<void> {
+  const { cluster } = loaded;
+  const store = createAppStore(storeInitFromCluster(cluster));
+  const server = metricsServer(() => renderMetrics({ ...store.getState(), cluster: cluster.name }, Date.now(), VERSION));
+  const { host, port } = opts.listen;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${host}:${port}: ${e.code === 'EADDRINUSE' ? 'the port is already in use' : e.code === 'EADDRNOTAVAIL' ? 'no such local address' : e.code === 'EACCES' ? 'permission denied' : e.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
+  scheduler.start();
+  const shown = host.includes(':') ? `[${host}]` : host;
+  process.stderr.write(`pgtop-ha exporter: cluster ${cluster.name}, ${cluster.nodes.length} node(s), polled every ${cluster.intervalSeconds} s; serving http://${shown}:${port}/metrics\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    await scheduler.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stop());
+}
