@@ -18,6 +18,7 @@ export interface DemoOptions {
   ascii: boolean;
   pane?: PaneId;
   interval?: number;
+  record?: { file: string; maxBytes: number };
 }
 
 export function demoLoaded(cluster: DemoCluster, intervalSeconds = 2): Loaded {
@@ -72,6 +73,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     readOnly: opts.readOnly,
     ascii: opts.ascii,
     pane: opts.pane,
+    record: opts.record,
     banner: `demo cluster in ${cluster.baseDir}: ${cluster.nodes.length} nodes, write load ${load ? 'on' : 'off'}; w switches WAL`,
     onExit: async () => {
       await load?.stop();

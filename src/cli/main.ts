@@ -1,11 +1,12 @@
 // Command line: `pgtop-ha` (live console), `pgtop-ha demo`, `pgtop-ha snapshot`, `pgtop-ha check`,
-// `pgtop-ha exporter`.
+// `pgtop-ha exporter`, `pgtop-ha record`, `pgtop-ha replay`.
 // Bad input ends here as one paragraph and exit status 2, never as a stack trace.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError } from '../config/schema.ts';
 import { formatConfigError, loadConfig, type LoadOptions } from '../config/load.ts';
 import { PANES, type PaneId } from '../views/layout.ts';
+import { parseSize } from '../record/format.ts';
 
 interface Common {
   config?: string;
@@ -17,6 +18,8 @@ interface Common {
   ascii: boolean;
   pane?: string;
   'ssh-accept-new': boolean;
+  record?: string;
+  'max-size': string;
 }
 
 /** Chalk decides colour when it is first loaded, so this runs before anything imports Ink. */
@@ -59,6 +62,16 @@ function load(a: Common) {
   }
 }
 
+function maxBytes(a: Common): number {
+  const n = parseSize(a['max-size']);
+  if (n === null || n < 64 * 1024) fail(`pgtop-ha: --max-size must be a size of at least 64KB, like 64MB (got "${a['max-size']}")`);
+  return n;
+}
+
+function recordOpt(a: Common): { file: string; maxBytes: number } | undefined {
+  return a.record === undefined ? undefined : { file: a.record, maxBytes: maxBytes(a) };
+}
+
 function pane(a: Common): PaneId | undefined {
   if (a.pane === undefined) return undefined;
   if (a.pane === 'events') return 'timeline'; // the repmgr events pane grew into the timeline
@@ -79,6 +92,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('ascii', { type: 'boolean', default: false, describe: 'ASCII borders and graphs (automatic on a non-UTF-8 locale)' })
     .option('ssh-accept-new', { type: 'boolean', default: false, describe: 'trust and record the host key of an SSH host not yet in known_hosts (a changed key is still refused)' })
     .option('pane', { type: 'string', describe: `start zoomed on one pane: ${PANES.join(', ')} (one tmux tile per pane)` })
+    .option('record', { type: 'string', describe: 'also append every sample to this recording (see `record`, `replay`)' })
+    .option('max-size', { type: 'string', default: '64MB', describe: 'a recording past this size moves to FILE.1 and starts again' })
     .check((a) => {
       if (a.interval !== undefined && (!(a.interval >= 0.2) || a.interval > 3600)) throw new Error('--interval must be between 0.2 and 3600 seconds');
       return true;
@@ -93,7 +108,7 @@ export async function main(argv: string[]): Promise<void> {
         const loaded = load(args);
         requireTerminal();
         const { runTui } = await import('./tui.tsx');
-        await runTui(loaded, { readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args), sshAcceptNew: args['ssh-accept-new'] });
+        await runTui(loaded, { readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args), sshAcceptNew: args['ssh-accept-new'], record: recordOpt(args) });
       },
     )
     .command(
@@ -109,7 +124,7 @@ export async function main(argv: string[]): Promise<void> {
         applyColor(args.color);
         requireTerminal();
         const { runDemo } = await import('./demo.ts');
-        await runDemo({ keep: args.keep, applyDelay: args['apply-delay'], load: args.load, readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args), interval: args.interval });
+        await runDemo({ keep: args.keep, applyDelay: args['apply-delay'], load: args.load, readOnly: args['read-only'], ascii: wantsAscii(args.ascii), pane: pane(args), interval: args.interval, record: recordOpt(args) });
       },
     )
     .command(
@@ -125,6 +140,36 @@ export async function main(argv: string[]): Promise<void> {
         const loaded = load(args);
         const { runSnapshot } = await import('./snapshot.ts');
         process.stdout.write(await runSnapshot(loaded, { format: args.json ? 'json' : (args.format ?? 'text'), sshAcceptNew: args['ssh-accept-new'] }));
+      },
+    )
+    .command(
+      'record <file>',
+      'poll without a screen and append every sample to FILE (gzip NDJSON) until Ctrl-C; `replay FILE` opens it',
+      (y) => y.positional('file', { type: 'string', demandOption: true }),
+      async (a) => {
+        const args = a as unknown as Common & { file: string };
+        const loaded = load(args);
+        const { runRecord } = await import('./record.ts');
+        await runRecord(loaded, { file: args.file, maxBytes: maxBytes(args), sshAcceptNew: args['ssh-accept-new'] });
+      },
+    )
+    .command(
+      'replay <file>',
+      'open the console on a recording with a time cursor (←/→ step, [/] alert changes, space plays)',
+      (y) => y.positional('file', { type: 'string', demandOption: true }),
+      async (a) => {
+        const args = a as unknown as Common & { file: string };
+        applyColor(args.color);
+        requireTerminal();
+        const { readRecording, RecordingError } = await import('../record/reader.ts');
+        try {
+          readRecording(args.file);
+        } catch (e) {
+          if (e instanceof RecordingError) fail(`pgtop-ha: ${e.message}`);
+          throw e;
+        }
+        const { runReplay } = await import('./replay.tsx');
+        await runReplay(args.file, { ascii: wantsAscii(args.ascii), pane: pane(args) });
       },
     )
     .command(

@@ -7,6 +7,7 @@ import { runSwitchWal } from '../actions/switch-wal-flow.ts';
 import { createSwitchoverWizard } from '../actions/switchover/wizard.ts';
 import type { Loaded } from '../config/load.ts';
 import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
+import { openRecorder } from './record.ts';
 import { createAppStore } from '../state/store.ts';
 import { installInkPatches } from '../terminal/ink-patches.ts';
 import { enterScreen } from '../terminal/screen.ts';
@@ -19,6 +20,8 @@ export interface TuiOptions {
   ascii: boolean;
   pane?: PaneId;
   sshAcceptNew?: boolean;
+  /** --record FILE: every sample also goes to a recording (see `pgtop-ha record`). */
+  record?: { file: string; maxBytes: number };
   /** Extra work to undo on the way out (the demo cluster). */
   onExit?: () => Promise<void>;
   banner?: string;
@@ -27,7 +30,8 @@ export interface TuiOptions {
 export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   const { cluster, config } = loaded;
   const store = createAppStore(storeInitFromCluster(cluster, { readOnly: opts.readOnly }));
-  const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
+  const recorder = opts.record ? openRecorder(opts.record.file, opts.record.maxBytes, cluster) : null;
+  const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew, onBatch: recorder ? (u, at) => recorder.write(u, at) : undefined });
   const audit = new AuditLog(config.auditLog ?? defaultAuditPath());
   if (opts.banner) store.getState().setFlash(opts.banner, 'info');
 
@@ -61,6 +65,10 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
       screen.restore();
       if (message) process.stderr.write(`${message}\n`);
       await scheduler.stop().catch(() => undefined);
+      if (recorder) {
+        recorder.close();
+        process.stderr.write(`pgtop-ha: recorded ${recorder.samples} sample(s) to ${recorder.file}\n`);
+      }
       if (opts.onExit) await opts.onExit().catch((e) => process.stderr.write(`pgtop-ha: cleanup failed: ${(e as Error).message}\n`));
       process.exit(code);
     })();

@@ -32,6 +32,8 @@ export const BACKUPS_EVERY_MS = 30_000;
 export interface SchedulerOptions {
   /** Record host keys of hosts not yet in known_hosts (--ssh-accept-new); never a changed one. */
   sshAcceptNew?: boolean;
+  /** Sees every store write (the probes' batch and its time) before it is applied: `record`. */
+  onBatch?: (updates: ProbeUpdate[], at: number) => void;
 }
 
 /**
@@ -81,7 +83,10 @@ export function createScheduler(cluster: ClusterConfig, store: AppStore, opts: S
     flushTimer = null;
     const batch = pending;
     pending = [];
-    if (batch.length > 0) store.getState().applyBatch(batch);
+    if (batch.length === 0) return;
+    const at = Date.now();
+    opts.onBatch?.(batch, at);
+    store.getState().applyBatch(batch, at);
   };
   const enqueue = (u: ProbeUpdate) => {
     pending.push(u);

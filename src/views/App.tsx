@@ -1,11 +1,12 @@
 import { useApp, useInput, useStdout } from 'ink';
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import type { KeyLike } from '../actions/switchover/wizard-keys.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { AppStore } from '../state/store.ts';
 import { FrameView } from './components/FrameView.tsx';
 import { commandFor, type CommandId } from './keymap.ts';
+import type { ReplayPosition } from './frame/header.ts';
 import type { DialogState } from './components/Dialog.tsx';
 import { composeFrame } from './frame/compose.ts';
 import { type PaneId, orderPanes } from './layout.ts';
@@ -35,7 +36,19 @@ export interface AppProps {
   /** Fixed size for golden frames; live runs follow the terminal. */
   size?: { columns: number; rows: number };
   now?: () => number;
+  /** `pgtop-ha replay`: the time cursor; the replay keys replace polling and actions. */
+  replay?: ReplayKeys;
 }
+
+export interface ReplayKeys {
+  position(): ReplayPosition;
+  subscribe(listener: () => void): () => void;
+  step(delta: number): void;
+  jumpAlertChange(dir: -1 | 1): boolean;
+  togglePlay(): void;
+}
+
+const NO_REPLAY = { subscribe: () => () => undefined, position: () => null };
 
 const INTERVAL_STEPS_MS = [500, 1000, 2000, 5000, 10000, 30000, 60000];
 
@@ -78,8 +91,9 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
   return size;
 }
 
-export function App({ store, controls, thresholds, ascii, color = false, initialPane, cluster: clusterConfig, size: fixed, now = Date.now }: AppProps) {
+export function App({ store, controls, thresholds, ascii, color = false, initialPane, cluster: clusterConfig, size: fixed, now = Date.now, replay }: AppProps) {
   const { columns, rows } = useTerminalSize(fixed);
+  const replayAt = useSyncExternalStore((replay ?? NO_REPLAY).subscribe, (replay ?? NO_REPLAY).position);
   const nodes = useStore(store, (s) => s.nodes);
   const order = useStore(store, (s) => s.nodeOrder);
   const history = useStore(store, (s) => s.history);
@@ -126,11 +140,12 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
       dialog.onAnswer(input === 'y' || input === 'Y');
       return;
     }
-    const cmd = commandFor(input, key, readOnly);
+    const cmd = commandFor(input, key, readOnly, replay ? 'replay' : 'live');
     if (!cmd) {
       // An action key in --read-only still reaches its flow, which refuses it and audits the refusal.
       const refused: Record<string, CommandId> = { w: 'switchWal', b: 'backup', s: 'switchover' };
-      if (readOnly && refused[input]) controls.requestAction(refused[input]!, setDialog);
+      if (replay && (refused[input] || input === 'r')) store.getState().setFlash('replay: nothing runs against a cluster here', 'warn');
+      else if (readOnly && refused[input]) controls.requestAction(refused[input]!, setDialog);
       return;
     }
     const state = store.getState();
@@ -165,6 +180,12 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
       case 'ack': state.acknowledgeAlert(); return;
       case 'alertUp': state.moveAlertCursor(-1); return;
       case 'alertDown': state.moveAlertCursor(1); return;
+      case 'stepBack': replay?.step(-1); return;
+      case 'stepForward': replay?.step(1); return;
+      case 'prevAlertChange': case 'nextAlertChange':
+        if (!replay?.jumpAlertChange(cmd.id === 'nextAlertChange' ? 1 : -1)) state.setFlash(`no ${cmd.id === 'nextAlertChange' ? 'later' : 'earlier'} change of the alerts in this recording`, 'info');
+        return;
+      case 'play': replay?.togglePlay(); return;
     }
   });
 
@@ -177,6 +198,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
     columns, rows, data, focus, zoomed, help, dialog, job, ascii, now: now(),
     wizard: wizard && !wizard.hidden && clusterConfig ? { wizard, state: store.getState(), cluster: clusterConfig, thresholds } : null,
     status: { cluster, paused, readOnly, intervalMs, lastRefreshAt, flash },
+    replay: replayAt,
   });
   return <FrameView rows={rowsOut} columns={columns} color={color} />;
 }

@@ -5,7 +5,11 @@ import type { Key } from 'ink';
 export type CommandId =
   | 'quit' | 'help' | 'focusNext' | 'focusPrev' | 'zoom' | 'back'
   | 'pause' | 'faster' | 'slower' | 'refresh' | 'switchWal' | 'backup' | 'switchover'
-  | 'ack' | 'alertUp' | 'alertDown';
+  | 'ack' | 'alertUp' | 'alertDown'
+  | 'stepBack' | 'stepForward' | 'prevAlertChange' | 'nextAlertChange' | 'play';
+
+/** The live console, or `pgtop-ha replay` moving a time cursor over a recording. */
+export type KeyMode = 'live' | 'replay';
 
 export interface Command {
   id: CommandId;
@@ -13,6 +17,10 @@ export interface Command {
   keys: string;
   /** Footer label (short); commands without one appear only in help. */
   hint?: string;
+  /** Keys as the footer shows them when one hint stands for a pair (`+/-`). */
+  hintKeys?: string;
+  /** Only in this mode; both when absent. */
+  only?: KeyMode;
   description: string;
   /** Changes the cluster: hidden and refused in --read-only. */
   action?: boolean;
@@ -24,7 +32,7 @@ export const KEYMAP: readonly Command[] = [
   { id: 'quit', keys: 'q', hint: 'quit', description: 'Quit and restore the terminal', match: (i, k) => i === 'q' || (k.ctrl && i === 'c') },
   { id: 'help', keys: '?', hint: 'help', description: 'Show or hide this help', match: (i) => i === '?' },
   {
-    id: 'switchWal', keys: 'w', hint: 'switch WAL', action: true,
+    id: 'switchWal', keys: 'w', hint: 'switch WAL', action: true, only: 'live',
     description: 'pg_switch_wal() on the primary or barman switch-wal; says if archived',
     match: (i) => i === 'w',
   },
@@ -32,17 +40,22 @@ export const KEYMAP: readonly Command[] = [
   { id: 'focusPrev', keys: 'S-Tab', description: 'Focus the previous pane', match: (_i, k) => k.tab && k.shift },
   { id: 'zoom', keys: 'Enter', hint: 'zoom', description: 'Zoom the focused pane to the full screen (again to go back)', match: (_i, k) => k.return },
   { id: 'back', keys: 'Esc', description: 'Back: close help or a dialog, leave the zoomed pane', match: (_i, k) => k.escape },
-  { id: 'pause', keys: 'space', hint: 'pause', description: 'Pause or resume polling (the screen keeps the last sample)', match: (i) => i === ' ' },
-  { id: 'faster', keys: '+', description: 'Poll more often (shorter interval)', match: (i) => i === '+' || i === '=' },
-  { id: 'slower', keys: '-', hint: 'interval', description: 'Poll less often (longer interval)', match: (i) => i === '-' || i === '_' },
-  { id: 'refresh', keys: 'r', hint: 'refresh', description: 'Poll every node now', match: (i) => i === 'r' },
+  { id: 'pause', keys: 'space', hint: 'pause', only: 'live', description: 'Pause or resume polling (the screen keeps the last sample)', match: (i) => i === ' ' },
+  { id: 'play', keys: 'space', hint: 'play', only: 'replay', description: 'Play the recording at its own speed, or pause it', match: (i) => i === ' ' },
+  { id: 'stepBack', keys: '←', hint: 'step', hintKeys: '←/→', only: 'replay', description: 'One sample back', match: (_i, k) => k.leftArrow },
+  { id: 'stepForward', keys: '→', only: 'replay', description: 'One sample forward', match: (_i, k) => k.rightArrow },
+  { id: 'prevAlertChange', keys: '[', hint: 'alert changes', hintKeys: '[/]', only: 'replay', description: 'Jump back to the previous moment the open alerts changed', match: (i) => i === '[' },
+  { id: 'nextAlertChange', keys: ']', only: 'replay', description: 'Jump to the next moment the open alerts changed', match: (i) => i === ']' },
+  { id: 'faster', keys: '+', only: 'live', description: 'Poll more often (shorter interval)', match: (i) => i === '+' || i === '=' },
+  { id: 'slower', keys: '-', hint: 'interval', hintKeys: '+/-', only: 'live', description: 'Poll less often (longer interval)', match: (i) => i === '-' || i === '_' },
+  { id: 'refresh', keys: 'r', hint: 'refresh', only: 'live', description: 'Poll every node now', match: (i) => i === 'r' },
   {
-    id: 'backup', keys: 'b', hint: 'backup', action: true,
+    id: 'backup', keys: 'b', hint: 'backup', action: true, only: 'live',
     description: 'Run a barman backup (live output; Esc hides it, never stops it)',
     match: (i) => i === 'b',
   },
   {
-    id: 'switchover', keys: 's', hint: 'switchover', action: true,
+    id: 'switchover', keys: 's', hint: 'switchover', action: true, only: 'live',
     description: 'Guided switchover: choose a standby, preflight, confirm, run, verify',
     match: (i) => i === 's',
   },
@@ -55,13 +68,20 @@ export const KEYMAP: readonly Command[] = [
   { id: 'alertDown', keys: '↓', description: 'Select the next alert', match: (i, k) => k.downArrow || i === 'j' },
 ];
 
-export function commandFor(input: string, key: Key, readOnly: boolean): Command | undefined {
-  return KEYMAP.find((c) => (!readOnly || !c.action) && c.match(input, key));
+const offered = (c: Command, readOnly: boolean, mode: KeyMode) => (!readOnly || !c.action) && (!c.only || c.only === mode);
+
+export function commandFor(input: string, key: Key, readOnly: boolean, mode: KeyMode = 'live'): Command | undefined {
+  return KEYMAP.find((c) => offered(c, readOnly, mode) && c.match(input, key));
+}
+
+/** The footer's pieces in priority order: "q quit", "? help", … */
+export function footerHints(readOnly: boolean, mode: KeyMode = 'live'): string[] {
+  return KEYMAP.filter((c) => c.hint && offered(c, readOnly, mode)).map((c) => `${c.hintKeys ?? c.keys} ${c.hint}`);
 }
 
 /** Footer: "q quit  ? help  Tab focus …", cut to the width on a whole hint. */
-export function footerText(readOnly: boolean, width: number): string {
-  const hints = KEYMAP.filter((c) => c.hint && (!readOnly || !c.action)).map((c) => `${c.id === 'slower' ? '+/-' : c.keys} ${c.hint}`);
+export function footerText(readOnly: boolean, width: number, mode: KeyMode = 'live'): string {
+  const hints = footerHints(readOnly, mode);
   let out = '';
   for (const h of hints) {
     const next = out ? `${out}  ${h}` : h;
@@ -71,6 +91,6 @@ export function footerText(readOnly: boolean, width: number): string {
   return out;
 }
 
-export function helpRows(readOnly: boolean): Array<{ keys: string; description: string }> {
-  return KEYMAP.filter((c) => !readOnly || !c.action).map((c) => ({ keys: c.keys, description: c.description }));
+export function helpRows(readOnly: boolean, mode: KeyMode = 'live'): Array<{ keys: string; description: string }> {
+  return KEYMAP.filter((c) => offered(c, readOnly, mode)).map((c) => ({ keys: c.keys, description: c.description }));
 }

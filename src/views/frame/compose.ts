@@ -12,7 +12,7 @@ import { computeLayout, PANE_TITLES, type PaneId } from '../layout.ts';
 import { activePanes, naturalHeights, type PaneData, paneLines } from '../panes/pane-lines.ts';
 import { besideEachOther, drawBox } from './box.ts';
 import { footerLine } from './footer.ts';
-import { headerLine } from './header.ts';
+import { headerLine, type ReplayPosition } from './header.ts';
 
 /** How long a message stays in the footer before the key hints come back. */
 export const FLASH_MS = 15000;
@@ -30,6 +30,8 @@ export interface FrameInput {
   /** The guided switchover, when open and not hidden. */
   wizard?: WizardInput | null;
   status: { cluster: string; paused: boolean; readOnly: boolean; intervalMs: number; lastRefreshAt: number | null; flash: Flash | null };
+  /** `pgtop-ha replay`: the time cursor for the header, and the replay keys in the footer and help. */
+  replay?: ReplayPosition | null;
   ascii: boolean;
   now: number;
 }
@@ -49,7 +51,7 @@ export function composeFrame(f: FrameInput): Line[] {
   } else if (f.wizard) {
     body = wizardArea(f.wizard, columns, bodyRows, ascii, f.now);
   } else if (f.help) {
-    body = helpBox(columns, bodyRows, status.readOnly, ascii);
+    body = helpBox(columns, bodyRows, status.readOnly, ascii, f.replay ? 'replay' : 'live');
   } else if (f.job && !f.job.hidden) {
     body = jobArea(f.job, columns, bodyRows, ascii, f.now);
   } else {
@@ -75,7 +77,8 @@ export function composeFrame(f: FrameInput): Line[] {
     primaries: list.filter((n) => n.health.kind === 'ok' && n.sample?.role === 'primary').map((n) => n.name),
     answered: list.some((n) => n.health.kind !== 'connecting'),
     alerts: alertCounts(data.alerts),
+    replay: f.replay,
   }, f.now, columns, ascii);
   const flash = status.flash && f.now - status.flash.at < FLASH_MS ? status.flash : null;
-  return [header, ...body, footerLine(flash, status.readOnly, columns, ascii)].slice(0, frameRows);
+  return [header, ...body, footerLine(flash, status.readOnly, columns, ascii, f.replay ? 'replay' : 'live')].slice(0, frameRows);
 }

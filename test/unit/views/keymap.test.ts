@@ -55,9 +55,21 @@ describe('commandFor', () => {
     assert.deepEqual(KEYMAP.filter((c) => c.action).map((c) => c.id), ['switchWal', 'backup', 'switchover']);
   });
 
-  test('ids and display keys are unique', () => {
+  test('ids are unique, and display keys within each mode', () => {
     assert.equal(new Set(KEYMAP.map((c) => c.id)).size, KEYMAP.length);
-    assert.equal(new Set(KEYMAP.map((c) => c.keys)).size, KEYMAP.length);
+    for (const mode of ['live', 'replay'] as const) {
+      const keys = KEYMAP.filter((c) => !c.only || c.only === mode).map((c) => c.keys);
+      assert.equal(new Set(keys).size, keys.length, mode);
+    }
+  });
+
+  test('replay: the cursor keys work, polling and actions do not', () => {
+    const replay: Array<[string, Partial<Key>, string | undefined]> = [
+      ['', { leftArrow: true }, 'stepBack'], ['', { rightArrow: true }, 'stepForward'], ['[', {}, 'prevAlertChange'], [']', {}, 'nextAlertChange'],
+      [' ', {}, 'play'], ['q', {}, 'quit'], ['a', {}, 'ack'], ['r', {}, undefined], ['w', {}, undefined], ['s', {}, undefined], ['+', {}, undefined],
+    ];
+    for (const [input, k, want] of replay) assert.equal(commandFor(input, key(k), true, 'replay')?.id, want, JSON.stringify([input, k]));
+    assert.equal(commandFor('', key({ leftArrow: true }), false, 'live'), undefined, 'no cursor live');
   });
 });
 
@@ -65,8 +77,9 @@ describe('footerText', () => {
   // KEYMAP order is footer priority: w comes right after ? help, so a narrow footer cuts r first.
   const full = 'q quit  ? help  w switch WAL  Tab focus  Enter zoom  space pause  +/- interval  r refresh  b backup  s switchover  a ack';
   test('is generated from the KEYMAP hints in order', () => {
-    assert.deepEqual(KEYMAP.filter((c) => c.hint).map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh', 'backup', 'switchover', 'ack']);
-    const hints = KEYMAP.filter((c) => c.hint).map((c) => c.hint!);
+    const live = KEYMAP.filter((c) => c.hint && c.only !== 'replay');
+    assert.deepEqual(live.map((c) => c.id), ['quit', 'help', 'switchWal', 'focusNext', 'zoom', 'pause', 'slower', 'refresh', 'backup', 'switchover', 'ack']);
+    const hints = live.map((c) => c.hint!);
     assert.equal(footerText(false, 500), full);
     let at = 0;
     for (const h of hints) {
@@ -98,7 +111,7 @@ describe('footerText', () => {
   }
 
   test('always fits its width and never cuts a hint in half', () => {
-    const hints = KEYMAP.filter((c) => c.hint).map((c) => `${c.id === 'slower' ? '+/-' : c.keys} ${c.hint}`);
+    const hints = KEYMAP.filter((c) => c.hint).map((c) => `${c.hintKeys ?? c.keys} ${c.hint}`);
     for (let w = 0; w <= 120; w++) {
       for (const ro of [false, true]) {
         const t = footerText(ro, w);
@@ -115,11 +128,15 @@ describe('footerText', () => {
 
 describe('helpRows', () => {
   test('lists every command with its keys and description', () => {
-    assert.deepEqual(helpRows(false), KEYMAP.map((c) => ({ keys: c.keys, description: c.description })));
+    assert.deepEqual(helpRows(false), KEYMAP.filter((c) => c.only !== 'replay').map((c) => ({ keys: c.keys, description: c.description })));
     assert.equal(helpRows(false).length, 16);
     assert.deepEqual(helpRows(false).map((r) => r.keys), ['q', '?', 'w', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'b', 's', 'a', '↑', '↓']);
   });
   test('read-only leaves out the actions only', () => {
     assert.deepEqual(helpRows(true).map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '+', '-', 'r', 'a', '↑', '↓']);
+  });
+  test('replay: the cursor keys instead of polling and actions', () => {
+    assert.deepEqual(helpRows(true, 'replay').map((r) => r.keys), ['q', '?', 'Tab', 'S-Tab', 'Enter', 'Esc', 'space', '←', '→', '[', ']', 'a', '↑', '↓']);
+    assert.equal(footerText(true, 200, 'replay'), 'q quit  ? help  Tab focus  Enter zoom  space play  ←/→ step  [/] alert changes  a ack');
   });
 });
