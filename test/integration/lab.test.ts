@@ -13,6 +13,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { PG_BIN, barmanArgv, labDown, labProcesses, labUp, pidAlive, parsePoolNodes, readLab, runRaw, type LabInfo, type RunResult } from '../lab/lab.ts';
+import { writeLabConfig } from '../lab/lab-config.ts';
+import { pcpTool, setAutoFailback } from '../lab/pgpool-tools.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createScheduler, storeInitFromCluster } from '../../src/probes/scheduler.ts';
+import { createAppStore } from '../../src/state/store.ts';
 
 const DIR = process.env.PGTOP_HA_LAB_TEST_DIR ?? '/tmp/pgtop-ha-lab-itest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -170,6 +175,61 @@ describe('HA lab (PostgreSQL 15 + repmgr 5.3 + pgpool-II 4.3 + barman 3.4)', { t
   test('barman: pg_receivewal streams from node1 as barman_receive_wal', async () => {
     const s = await psql(lab.nodes[0].port, "SELECT state FROM pg_stat_replication WHERE application_name = 'barman_receive_wal'");
     assert.equal(s, 'streaming');
+  });
+
+  test('the console\'s alerts on the lab: quiet while healthy; repmgrd paused and a pgpool backend detached are raised within two ticks and clear when fixed', { timeout: 120_000 }, async () => {
+    process.env.PCPPASSFILE = lab.pgpool!.pcpPassFile; // the console's PCP client reads the lab's .pcppass
+    const { cluster } = loadConfig({ configFile: writeLabConfig(lab), env: {} });
+    const store = createAppStore(storeInitFromCluster(cluster));
+    const scheduler = createScheduler(cluster, store);
+    const tickMs = cluster.intervalSeconds * 1000;
+    const codes = () => store.getState().alerts.map((a) => `${a.code} ${a.subject}`);
+    /** Polls until `ok`; returns how long it took. pgpool is asked every second tick, so its layer gets two of its own. */
+    async function until(what: string, ok: (c: string[]) => boolean, ticks: number): Promise<number> {
+      const t0 = Date.now();
+      const deadline = t0 + ticks * tickMs + 3000; // plus a probe's own time
+      while (Date.now() < deadline) {
+        if (ok(codes())) return Date.now() - t0;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${what}: not within ${ticks} ticks; alerts now: ${codes().join(', ') || 'none'}`);
+    }
+    scheduler.start();
+    try {
+      await until('first full poll', () => Object.keys(store.getState().repmgrCli).length === 3 && store.getState().backupOrder.every((k) => store.getState().backups[k]), 30);
+      // healthy: ten ticks without a single alert
+      for (let i = 0; i < 10; i++) {
+        assert.deepEqual(codes(), [], `tick ${i}: the healthy lab raises nothing`);
+        await new Promise((r) => setTimeout(r, tickMs));
+      }
+
+      const pause = await repmgr('service', 'pause');
+      assert.equal(pause.code, 0, explain(pause));
+      log(`REPMGRD_PAUSED raised after ${await until('repmgrd paused', (c) => ['pgsql1', 'pgsql2', 'pgsql3'].every((n) => c.includes(`REPMGRD_PAUSED ${n}`)), 2)} ms`);
+      const unpause = await repmgr('service', 'unpause');
+      assert.equal(unpause.code, 0, explain(unpause));
+      await until('repmgrd unpaused', (c) => !c.some((x) => x.startsWith('REPMGRD_')), 2);
+
+      // With the lab's auto_failback pgpool re-attaches the streaming standby within a second, before
+      // any console could see it down: off for this step, as a DBA investigating a flapping node would.
+      await setAutoFailback(lab, false);
+      try {
+        const detach = await pcpTool(lab.pgpool!, 'pcp_detach_node', ['-n', '2']); // pgsql3, a standby: never the primary here
+        assert.match(detach.stdout, /Command Successful/, explain(detach));
+        log(`PGPOOL_BACKEND_DOWN raised after ${await until('backend detached', (c) => c.includes('PGPOOL_BACKEND_DOWN pgpool1/pgsql3'), 4)} ms`);
+        const attach = await pcpTool(lab.pgpool!, 'pcp_attach_node', ['-n', '2']);
+        assert.match(attach.stdout, /Command Successful/, explain(attach));
+        await until('backend attached', (c) => !c.some((x) => x.startsWith('PGPOOL_BACKEND_DOWN')), 4);
+      } finally {
+        await setAutoFailback(lab, true);
+      }
+      const seen = store.getState().observed.map((e) => `${e.source} ${e.subject} ${e.event}`);
+      for (const want of ['alert pgsql3 REPMGRD_PAUSED raised', 'alert pgsql3 REPMGRD_PAUSED cleared', 'pgpool pgpool1/pgsql3 backend down', 'alert pgpool1/pgsql3 PGPOOL_BACKEND_DOWN cleared']) {
+        assert.ok(seen.includes(want), `timeline has "${want}":\n${seen.join('\n')}`);
+      }
+    } finally {
+      await scheduler.stop();
+    }
   });
 
   test('lab:down leaves no process; lab:up (CLI) works again after it; lab:up is idempotent', { timeout: 150_000 }, async () => {

@@ -2,7 +2,7 @@
 // PostgreSQL 15 ×3 + repmgr. Needs root (labUp); if the lab cannot start, the suite FAILS. Own lab
 // dir (PGTOP_HA_LAB_PCP_DIR, default /tmp/pgtop-ha-lab-pcp), built fresh and torn down.
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { attachPgpoolNode, promotePgpoolNode } from '../../src/actions/pgpool-at
 import type { PgpoolConfig } from '../../src/config/schema.ts';
 import { PcpClient, PcpError, detachNode, type PcpBackendInfo, type PcpErrorKind } from '../../src/probes/pgpool/pcp-client.ts';
 import { PG_BIN, labDown, labUp, parsePoolNodes, runRaw, type LabInfo, type LabNode, type LabPgpool } from '../lab/lab.ts';
+import { pcpTool, setAutoFailback, waitUntil } from '../lab/pgpool-tools.ts';
 
 const DIR = process.env.PGTOP_HA_LAB_PCP_DIR ?? '/tmp/pgtop-ha-lab-pcp';
 const logs: string[] = [];
@@ -48,40 +49,10 @@ async function poolNodes(pp: LabPgpool) {
   }
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** A pcp_* tool against `pp`, password from the lab's .pcppass; never throws. */
-const pcpTool = (pp: LabPgpool, tool: string, args: string[], timeoutMs = 10_000) =>
-  runRaw([tool, '-h', '127.0.0.1', '-p', String(pp.pcpPort), '-U', pp.pcpUser, '-w', ...args], { env: { PCPPASSFILE: pp.pcpPassFile }, timeoutMs });
-
 /** The config entry the console would have for `pp`. */
 const pgpoolCfg = (pp: LabPgpool, name: string): PgpoolConfig => ({
   name, conninfo: `host=127.0.0.1 port=${pp.port} dbname=postgres user=postgres`, pcp: { port: pp.pcpPort, user: pp.pcpUser },
 });
-
-// The lab runs auto_failback = on: pgpool re-attaches a detached standby that still streams at its
-// next health check (~1 s here), which would attach it before the code under test does.
-const AUTO_FAILBACK_OFF = '\n# pcp-client.test.ts\nauto_failback = off\n';
-async function setAutoFailback(on: boolean): Promise<void> {
-  for (const pp of [lab.pgpool!, lab.pgpoolPeer!]) {
-    if (on) writeFileSync(pp.configFile, readFileSync(pp.configFile, 'utf8').replace(AUTO_FAILBACK_OFF, ''));
-    else appendFileSync(pp.configFile, AUTO_FAILBACK_OFF);
-  }
-  const r = await pcpTool(lab.pgpool!, 'pcp_reload_config', ['-s', 'cluster']);
-  assert.match(r.stdout, /Command Successful/, r.stdout + r.stderr);
-  for (const pp of [lab.pgpool!, lab.pgpoolPeer!]) {
-    await waitUntil(`auto_failback ${on ? 'on' : 'off'} on ${pp.port}`, async () => {
-      const s = await runRaw([`${PG_BIN}/psql`, '-X', '-A', '-t', '-h', '127.0.0.1', '-p', String(pp.port), '-U', 'postgres', '-d', 'postgres', '-c', 'PGPOOL SHOW auto_failback'], { user: 'postgres', timeoutMs: 10_000 });
-      return s.stdout.trim() === (on ? 'on' : 'off');
-    });
-  }
-}
 
 /** `repmgr standby switchover --siblings-follow` run on `to`, as the console runs it: as postgres over the lab sshd. */
 async function switchoverTo(to: LabNode): Promise<void> {
@@ -190,7 +161,7 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 480_
     const pp = lab.pgpool!;
     const peer = lab.pgpoolPeer!;
     const env = { PCPPASSFILE: pp.pcpPassFile };
-    await setAutoFailback(false);
+    await setAutoFailback(lab, false);
     try {
       const c = client(pp);
       const standby = (await c.allNodeInfo()).find((n) => n.role === 'standby' && n.status === 'up');
@@ -230,7 +201,7 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 480_
       const back = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
       assert.equal(back.ok, true, back.message);
     } finally {
-      await setAutoFailback(true);
+      await setAutoFailback(lab, true);
     }
     const rows = await poolNodes(pp);
     assert.deepEqual(rows.map((r) => r.status === 'down'), [false, false, false], JSON.stringify(rows));
@@ -269,7 +240,7 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 480_
     // the console's watchdog probe was) hangs every pcp_* tool; the default closes it after 1 s.
     const pp = lab.pgpool!;
     const env = { PCPPASSFILE: pp.pcpPassFile };
-    await setAutoFailback(false);
+    await setAutoFailback(lab, false);
     const held = client(pp, { idleCloseMs: 60_000 });
     const idle = client(pp);
     try {
@@ -290,7 +261,7 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 480_
       const r = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
       assert.equal(r.ok, true, r.message);
     } finally {
-      await setAutoFailback(true);
+      await setAutoFailback(lab, true);
     }
   });
   test('a repmgr switchover pgpool does not notice: its stale primary, set right by promoteNode (leader) and promotePgpoolNode (watchdog peer)', async (t) => {
@@ -380,7 +351,7 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 480_
   test('pgpool ignores a promote of a backend it has down and refuses one of its primary (FATAL): promoteNode sends neither', async () => {
     const pp = lab.pgpool!;
     const env = { PCPPASSFILE: pp.pcpPassFile };
-    await setAutoFailback(false);
+    await setAutoFailback(lab, false);
     try {
       const id = 2;
       await detachNode({ host: '127.0.0.1', port: pp.pcpPort, user: pp.pcpUser, env }, id);
@@ -409,7 +380,7 @@ describe('PcpClient on the lab (pgpool-II 4.3.5 ×2, watchdog)', { timeout: 480_
       const back = await attachPgpoolNode(pgpoolCfg(pp, 'pgpool1'), id, { env });
       assert.equal(back.ok, true, back.message);
     } finally {
-      await setAutoFailback(true);
+      await setAutoFailback(lab, true);
     }
   });
 });
