@@ -6,6 +6,7 @@
 // fail (EPIPE) and barman marks a backup FAILED on any exception — Esc hides, never stops.
 import type { SshTarget } from '../transport/ssh-config.ts';
 import type { StreamOptions, StreamResult } from '../transport/ssh-pool.ts';
+import { type Stream, StreamLines } from '../transport/stream-lines.ts';
 
 export interface BarmanBackupArgvOptions {
   server: string;
@@ -142,22 +143,17 @@ export function parseBackupLine(raw: string, stream: 'stdout' | 'stderr', prev: 
 
 /** Cuts chunks into lines per stream (a line may span chunks) and parses each complete line. */
 export class BackupOutputParser {
-  private readonly pending = { stdout: '', stderr: '' };
+  private readonly lines = new StreamLines((stream, l) => this.line(stream, l));
   private lastErr: BackupPhase | null = null;
   constructor(private readonly onEvent: (e: BackupEvent) => void) {}
 
-  push(stream: 'stdout' | 'stderr', chunk: string): void {
-    const lines = (this.pending[stream] + chunk).split('\n');
-    this.pending[stream] = lines.pop()!;
-    for (const l of lines) this.line(stream, l);
+  push(stream: Stream, chunk: string): void {
+    this.lines.push(stream, chunk);
   }
 
   /** The unterminated tail, if any, once the command has ended. */
   end(): void {
-    for (const s of ['stdout', 'stderr'] as const) {
-      if (this.pending[s] !== '') this.line(s, this.pending[s]);
-      this.pending[s] = '';
-    }
+    this.lines.end();
   }
 
   private line(stream: 'stdout' | 'stderr', l: string): void {

@@ -221,17 +221,18 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
       const w = wiz();
       if (!w || w.step !== 'post') return stopWatching();
       const rows = postCheckRows(store.getState(), wizardPostContext(w));
-      if (rows.every((r) => r.level === 'ok' || r.level === 'warn')) finishPost(true);
+      if (rows.every((r) => r.level === 'ok' || r.level === 'warn')) finishPost();
     };
     unsubscribe = store.subscribe((s, prev) => {
       if (s.nodes !== prev.nodes || s.pgpools !== prev.pgpools || s.vip !== prev.vip || s.backups !== prev.backups) evaluate();
     });
-    deadline = setTimeout(() => finishPost(false), deps.postTimeoutMs ?? POST_TIMEOUT_MS);
+    deadline = setTimeout(() => finishPost(), deps.postTimeoutMs ?? POST_TIMEOUT_MS);
     deadline.unref?.();
     evaluate();
   }
 
-  function finishPost(allGreen: boolean) {
+  /** The verdict comes from the rows as they are now, whether they all turned green or time ran out. */
+  function finishPost() {
     stopWatching();
     const w = wiz();
     if (!w || w.step !== 'post') return;
@@ -242,7 +243,6 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
     const message = open.length === 0
       ? `${w.target} is the primary; every layer agrees${amber.length ? `; look at: ${amber.map((r) => r.name).join(', ')}` : ''}`
       : `repmgr reported success, but after ${Math.round((t - (w.phases.at(-1)?.startedAt ?? t)) / 1000)} s not every layer agrees: ${open.map((r) => r.name).join(', ')}`;
-    void allGreen;
     audit.write({ cluster: cluster.name, action: 'switchover_postcheck', target: w.target!, command: '-', outcome: open.length === 0 ? 'ok' : 'error', detail: [...open, ...amber].map((r) => `${r.name}: ${r.evidence}`).join('; ') || message, durationMs: t - (w.phases.at(-1)?.startedAt ?? t) });
     update((x) => ({ ...x, step: 'done', waitingOn: null, phases: endPhase(x, t), outcome: { ok: open.length === 0, message, error: null } }));
   }
@@ -327,7 +327,7 @@ export function createSwitchoverWizard(deps: WizardDeps): SwitchoverWizard {
       case 'hide': return update((x) => ({ ...x, hidden: true }));
       case 'attach': return void fixPgpool();
       case 'barmanSwitchWal': return void barmanSwitchWal();
-      case 'finish': return finishPost(false);
+      case 'finish': return finishPost();
       case 'close': {
         stopWatching();
         store.getState().setSwitchover(null);

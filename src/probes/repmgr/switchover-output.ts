@@ -21,6 +21,8 @@
 // aborted because behind); 22 ERR_SWITCHOVER_INCOMPLETE (promoted, but the old primary did not
 // rejoin / attach).
 
+import { type Stream, StreamLines } from '../../transport/stream-lines.ts';
+
 export type RepmgrLineLevel = 'ERROR' | 'WARNING' | 'NOTICE' | 'INFO' | 'DETAIL' | 'HINT' | 'DEBUG';
 
 // Bare "LEVEL: msg" (stderr logging, what the CLI prints) or "[YYYY-MM-DD HH:MM:SS] [LEVEL] msg"
@@ -268,24 +270,19 @@ function milestone(level: RepmgrLineLevel, msg: string, st: RunState): { phase: 
 
 /** Cuts chunks into lines per stream (a line may span chunks) and emits one event per non-blank line. */
 export class SwitchoverOutputParser {
-  private readonly pending = { stdout: '', stderr: '' };
+  private readonly lines = new StreamLines((stream, l) => this.line(stream, l));
   private readonly contLevel: Record<'stdout' | 'stderr', SwitchoverEvent['level'] | null> = { stdout: null, stderr: null };
   private readonly st: RunState = { phase: null, pausing: false, promoted: false, demoted: null };
 
   constructor(private readonly onEvent: (e: SwitchoverEvent) => void) {}
 
-  push(stream: 'stdout' | 'stderr', chunk: string): void {
-    const lines = (this.pending[stream] + chunk).split('\n');
-    this.pending[stream] = lines.pop()!;
-    for (const l of lines) this.line(stream, l);
+  push(stream: Stream, chunk: string): void {
+    this.lines.push(stream, chunk);
   }
 
   /** The unterminated tails, once the command has ended. */
   end(): void {
-    for (const s of ['stdout', 'stderr'] as const) {
-      if (this.pending[s] !== '') this.line(s, this.pending[s]);
-      this.pending[s] = '';
-    }
+    this.lines.end();
   }
 
   private line(stream: 'stdout' | 'stderr', raw: string): void {

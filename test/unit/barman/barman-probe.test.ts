@@ -3,22 +3,11 @@ import { describe, it } from 'node:test';
 import { SshError } from '../../../src/transport/ssh-errors.ts';
 import { barmanArgv, parseBarmanVersion, probeBarman, type BarmanTarget } from '../../../src/probes/barman/barman-probe.ts';
 import { FakeRunner, reply } from '../ssh/fake-runner.ts';
-import { barmanFixture as fx } from './fixtures.ts';
+import { barman315, barmanFixture as fx } from './fixtures.ts';
 
 const ssh = { host: 'backup1', port: 2222, user: 'barman' };
 const cfg: BarmanTarget = { ssh, server: 'pg17', configFile: '/etc/barman.d/pg17.conf' };
 const asPg17 = (s: string) => s.replace(/"main"/g, '"pg17"');
-
-/** barman 3.15 with the constructed catalogue; check/status are the real 3.4 ones renamed. */
-function barman315(argv: readonly string[]) {
-  const cmd = argv[argv.indexOf('json') + 1];
-  if (cmd === 'list-backups') return reply(fx('constructed-3.15-list-backups.json'));
-  if (cmd === 'show-backup') return reply(fx(`constructed-3.15-show-backup-${argv.at(-1)}.json`));
-  if (cmd === 'check') return reply(asPg17(fx('real-3.4-check-json-after-switchback.json')), 1);
-  if (cmd === 'status') return reply(asPg17(fx('real-3.4-status-json.json')));
-  if (cmd === 'replication-status') return reply(asPg17(fx('real-3.4-replication-status-json-after-switchback.json')));
-  return new Error(`unexpected ${argv.join(' ')}`);
-}
 
 describe('probeBarman', () => {
   it('argv: -c and -f json before the command, never a shell string', () => {

@@ -56,7 +56,16 @@ function setup(o: Opts = {}) {
   const key = (input: string, k: KeyLike = {}) => wizard.key(input, k);
   const type = (text: string) => { for (const c of text) key(c); };
   const audit = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : []);
-  return { s, wizard, key, type, calls, audit, promoted, w: () => s.store.getState().switchover, flash: () => s.store.getState().flash?.text, refreshed: () => refreshed };
+  /** Open, pick pgsql2, pass the preflight, type its name: the switchover is running. */
+  const startRun = async () => {
+    wizard.open();
+    key('1');
+    await tick();
+    key('', { return: true });
+    type('pgsql2');
+    key('', { return: true });
+  };
+  return { s, wizard, key, type, startRun, calls, audit, promoted, w: () => s.store.getState().switchover, flash: () => s.store.getState().flash?.text, refreshed: () => refreshed };
 }
 
 const ENTER: KeyLike = { return: true };
@@ -169,12 +178,7 @@ describe('switchover wizard', () => {
 
   test('a failing switchover: repmgr\'s error in full, next steps, audited with its exit code', async () => {
     const t = setup({ run: 'real-5.3.3-switchover-dry-run-target-is-primary', runCode: 1 });
-    t.wizard.open();
-    t.key('1');
-    await tick();
-    t.key('', ENTER);
-    t.type('pgsql2');
-    t.key('', ENTER);
+    await t.startRun();
     await tick();
     await tick();
     const w = t.w()!;
@@ -187,12 +191,7 @@ describe('switchover wizard', () => {
 
   test('Esc while it runs only hides; s shows it again', async () => {
     const t = setup();
-    t.wizard.open();
-    t.key('1');
-    await tick();
-    t.key('', ENTER);
-    t.type('pgsql2');
-    t.key('', ENTER);
+    await t.startRun();
     t.key('', ESC);
     assert.equal(t.w()!.hidden, true);
     t.wizard.open();

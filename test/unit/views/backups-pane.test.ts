@@ -20,7 +20,7 @@ import { drawBox } from '../../../src/views/frame/box.ts';
 import { lineText } from '../../../src/views/format/line.ts';
 import { width } from '../../../src/views/format/text.ts';
 import { backupsLines } from '../../../src/views/panes/backups-lines.ts';
-import { barmanFixture as fx } from '../barman/fixtures.ts';
+import { barman315, barman34, barmanFixture as fx } from '../barman/fixtures.ts';
 import { copyFixtureTree, LocalRunner } from '../basebackup/local-runner.ts';
 import { FakeRunner, reply } from '../ssh/fake-runner.ts';
 import { golden } from '../../helpers/golden.ts';
@@ -29,28 +29,6 @@ process.env.TZ = 'UTC';
 
 
 const ssh = { host: 'backup1', port: 22, user: 'barman' };
-
-function barman34(argv: readonly string[]) {
-  const cmd = argv[argv.indexOf('json') + 1];
-  if (cmd === 'list-backups') return reply(fx('real-3.4-list-backups-json.json'));
-  // Only the latest backup's show-backup was captured: the other keeps its list-backups record.
-  if (cmd === 'show-backup') return argv.at(-1) === '20261122T034654' ? reply(fx('real-3.4-show-backup-latest-json.json')) : reply(fx('lab-3.4-show-backup-unknown-backup.json'), 1);
-  if (cmd === 'check') return reply(fx('real-3.4-check-json.json'));
-  if (cmd === 'status') return reply(fx('real-3.4-status-json.json'));
-  if (cmd === 'replication-status') return reply(fx('real-3.4-replication-status-json.json'));
-  return new Error(`unexpected ${argv.join(' ')}`);
-}
-
-function barman315(argv: readonly string[]) {
-  const cmd = argv[argv.indexOf('json') + 1];
-  const asPg17 = (s: string) => s.replace(/"main"/g, '"pg17"');
-  if (cmd === 'list-backups') return reply(fx('constructed-3.15-list-backups.json'));
-  if (cmd === 'show-backup') return reply(fx(`constructed-3.15-show-backup-${argv.at(-1)}.json`));
-  if (cmd === 'check') return reply(asPg17(fx('real-3.4-check-json-after-switchback.json')), 1);
-  if (cmd === 'status') return reply(asPg17(fx('real-3.4-status-json.json')));
-  if (cmd === 'replication-status') return reply(asPg17(fx('real-3.4-replication-status-json-after-switchback.json')));
-  return new Error(`unexpected ${argv.join(' ')}`);
-}
 
 interface Case {
   order: string[];
