@@ -21,7 +21,7 @@ const clients: PcpClient[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'pcp-itest-'));
 
 function client(pp: LabPgpool, over: Partial<ConstructorParameters<typeof PcpClient>[0]> = {}): PcpClient {
-  const c = new PcpClient({ host: '127.0.0.1', port: pp.pcpPort, user: pp.pcpUser, env: { PCPPASSFILE: pp.pcpPassFile }, timeoutMs: 5000, ...over });
+  const c = new PcpClient({ host: '127.0.0.1', port: pp.pcpPort, user: pp.pcpUser, env: { PCPPASSFILE: pp.pcpPassFile }, timeoutMs: 15_000, ...over });
   clients.push(c);
   return c;
 }

@@ -23,7 +23,8 @@ export async function setAutoFailback(lab: LabInfo, on: boolean): Promise<void> 
     if (on) writeFileSync(pp.configFile, readFileSync(pp.configFile, 'utf8').replace(AUTO_FAILBACK_OFF, ''));
     else appendFileSync(pp.configFile, AUTO_FAILBACK_OFF);
   }
-  const r = await pcpTool(lab.pgpool!, 'pcp_reload_config', ['-s', 'cluster']);
+  // every pgpool of the watchdog cluster reloads; on a loaded host that takes seconds
+  const r = await pcpTool(lab.pgpool!, 'pcp_reload_config', ['-s', 'cluster'], 30_000);
   if (!/Command Successful/.test(r.stdout)) throw new Error(`pcp_reload_config: ${r.stdout}${r.stderr}`);
   for (const pp of [lab.pgpool!, lab.pgpoolPeer!]) {
     await waitUntil(`auto_failback ${on ? 'on' : 'off'} on ${pp.port}`, async () => {
