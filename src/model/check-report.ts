@@ -102,3 +102,15 @@ export function checkReport(c: CheckInput, t: Thresholds, now: number): CheckRep
     perfdata,
   };
 }
+
+/** `check --json`: the verdict, every open alert with its evidence, and the perfdata as numbers. */
+export function checkJson(cluster: string, r: CheckReport, alerts: readonly TrackedAlert[], now: number) {
+  return {
+    cluster,
+    status: r.status,
+    exit_code: r.exitCode,
+    checked_at: new Date(now).toISOString(),
+    alerts: alerts.map((a) => ({ code: a.code, severity: a.severity, subject: a.subject, message: a.message, since: new Date(a.since).toISOString(), acked: a.acked, evidence: a.evidence })),
+    perfdata: r.perfdata.map((p) => ({ label: p.label, value: p.value, uom: p.uom, warn: p.warn, crit: p.crit })),
+  };
+}

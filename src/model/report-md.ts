@@ -88,7 +88,8 @@ export function snapshotMarkdown(s: Snapshot): string {
   }
 
   out.push('', '## WAL archiving', '');
-  out.push(...table(['node', 'archive_mode', 'archived', 'last archived', 'at', 'failed', 'last failed', 'at'],
+  if (s.archiver.length === 0) out.push('No node answered.');
+  else out.push(...table(['node', 'archive_mode', 'archived', 'last archived', 'at', 'failed', 'last failed', 'at'],
     s.archiver.map((a) => [a.node, a.archive_mode, a.archived_count, a.last_archived_wal, a.last_archived_time, a.failed_count, a.last_failed_wal, a.last_failed_time])));
 
   out.push('', '## Replication slots', '');

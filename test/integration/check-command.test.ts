@@ -82,9 +82,12 @@ test('a standby stopped: CRITICAL, exit 2, and --json lists the alerts', async (
     assert.match(r.out, /^PGTOP-HA CRITICAL - demo: \d+ critical, \d+ warning: .*NODE_DOWN pg-standby2/);
     const j = cli('check', '--json', '--config', config);
     assert.equal(j.code, 2);
-    const doc = JSON.parse(j.out) as { status: string; alerts: Array<{ code: string; subject: string; severity: string; since: string }> };
+    const doc = JSON.parse(j.out) as { status: string; alerts: Array<{ code: string; subject: string; severity: string; since: string; acked: boolean }> };
     assert.equal(doc.status, 'CRITICAL');
-    assert.ok(doc.alerts.some((a) => a.code === 'NODE_DOWN' && a.subject === 'pg-standby2' && a.severity === 'critical' && !Number.isNaN(Date.parse(a.since))), j.out);
+    assert.ok(doc.alerts.some((a) => a.code === 'NODE_DOWN' && a.subject === 'pg-standby2' && a.severity === 'critical' && !Number.isNaN(Date.parse(a.since)) && a.acked === false), j.out);
+    const text = cli('snapshot', '--config', config);
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /\n== Alerts ==\n\d+ critical, \d+ warning\n(.*\n)*CRIT NODE_DOWN pg-standby2: pg-standby2 does not answer: /);
     const md = cli('snapshot', '--format', 'md', '--config', config);
     assert.equal(md.code, 0, md.err);
     assert.match(md.out, /## Alerts\n\n\d+ critical, \d+ warning\.\n/);
@@ -103,6 +106,10 @@ test('a broken config or command line is UNKNOWN (exit 3), never CRITICAL', () =
   const r = cli('check', '--config', bad);
   assert.equal(r.code, 3);
   assert.match(r.err, /^PGTOP-HA UNKNOWN - .*clusters\.p\.nodes: expected a non-empty list of nodes/);
+  const missing = cli('check', '--config', join(cluster.baseDir, 'no-such.yaml'));
+  assert.equal(missing.code, 3);
+  assert.match(missing.err, /^PGTOP-HA UNKNOWN - .*cannot read the file/);
+  assert.equal(missing.err.trim().split('\n').length, 1, 'one line');
   const o = cli('check', '--no-such-option');
   assert.equal(o.code, 3);
   assert.match(o.err, /^PGTOP-HA UNKNOWN - Unknown argument/);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_THRESHOLDS } from '../../../src/config/schema.ts';
-import { checkReport, formatPerfdata, perfLabel } from '../../../src/model/check-report.ts';
+import { checkJson, checkReport, formatPerfdata, perfLabel } from '../../../src/model/check-report.ts';
 import { SCENARIOS, NOW } from '../../helpers/states.ts';
 
 const T = { ...DEFAULT_THRESHOLDS };
@@ -63,5 +63,25 @@ describe('perfdata', () => {
       { label: 'n1 lag_seconds', value: 1.23456, uom: 's', warn: 30, crit: null, min: 0 },
       { label: 'alerts_warning', value: 0, uom: '', warn: null, crit: null, min: null },
     ]), "'n1 lag_bytes'=1024B;16;;0 'n1 lag_seconds'=1.235s;30;;0 alerts_warning=0");
+  });
+});
+
+describe('check --json', () => {
+  test('verdict, each alert with since as ISO time, acked and evidence, perfdata as numbers', () => {
+    const s = SCENARIOS.haFailover().store.getState();
+    const r = report('haFailover');
+    const doc = JSON.parse(JSON.stringify(checkJson('ha-lab', r, s.alerts, NOW)));
+    assert.equal(doc.status, 'CRITICAL');
+    assert.equal(doc.exit_code, 2);
+    assert.equal(doc.checked_at, new Date(NOW).toISOString());
+    assert.equal(doc.alerts.length, s.alerts.length);
+    const down = doc.alerts.find((a: { code: string }) => a.code === 'NODE_DOWN');
+    assert.deepEqual(Object.keys(down), ['code', 'severity', 'subject', 'message', 'since', 'acked', 'evidence']);
+    assert.equal(down.subject, 'pgsql1');
+    assert.equal(down.acked, false);
+    assert.ok(down.evidence.length > 0);
+    assert.equal(down.since, new Date(s.alerts.find((a) => a.code === 'NODE_DOWN')!.since).toISOString());
+    assert.deepEqual(Object.keys(doc.perfdata[0]), ['label', 'value', 'uom', 'warn', 'crit']);
+    assert.deepEqual(doc.perfdata.at(-2), { label: 'alerts_critical', value: s.alerts.filter((a) => a.severity === 'critical').length, uom: '', warn: null, crit: 1 });
   });
 });

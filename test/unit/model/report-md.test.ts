@@ -39,6 +39,13 @@ describe('snapshot --format md', () => {
     assert.match(md('haLab'), /## Alerts\n\nNo open alerts\./);
   });
 
+  test('nothing answered: every node DOWN, no empty tables', () => {
+    const text = md('connecting');
+    assert.match(text, /## WAL archiving\n\nNo node answered\.\n/);
+    assert.match(text, /## Replication slots\n\nNone\.\n/);
+    assert.doesNotMatch(text, /\|---\|[^\n]*\n\n/, 'a header row without rows');
+  });
+
   test('versions: PostgreSQL and repmgr per node, pgpool per instance', () => {
     const text = md('haLab');
     assert.match(text, /\| pgsql1 \| primary \| 15\.\d+ \(Debian [^|]*\) \| 5\.3 \|/);
