@@ -1,7 +1,9 @@
-// `/metrics` for `pgtop-ha exporter`: the store's current state as OpenMetrics 1.0 text. Pure, so
+// `/metrics` for `pgtop-ha exporter`: the store's current state as OpenMetrics 1.0 text, or as the
+// Prometheus text format 0.0.4 for scrapers that do not ask for OpenMetrics. Pure, so
 // a scrape never polls: the exporter's own scheduler keeps the store fresh. Data not read (a node
-// down, PostgreSQL < 17, no backups configured) is an absent series, never a made-up 0; only the
-// alert counts are always there, so "no alerts" is a sample and not a gap.
+// down, PostgreSQL < 17, no backups configured) is an absent series, never a made-up 0 (the 0 lag
+// seconds of a caught-up standby is PostgreSQL's own answer); only the alert counts are always
+// there, so "no alerts" is a sample and not a gap.
 import type { TrackedAlert } from '../model/alerts/tracker.ts';
 import type { BackupSourceState } from '../model/backups.ts';
 import { newestUsable } from '../model/backup-chains.ts';
@@ -22,6 +24,8 @@ export interface MetricsInput {
 }
 
 type Kind = 'gauge' | 'counter' | 'info';
+/** OpenMetrics 1.0.0, or the older Prometheus text format 0.0.4 (no UNIT, no info type, no # EOF). */
+export type Exposition = 'openmetrics' | 'text';
 type Labels = Record<string, string | number>;
 
 interface Family {
@@ -48,20 +52,34 @@ function sampleName(f: Family): string {
   return f.kind === 'counter' ? `${f.name}_total` : f.kind === 'info' ? `${f.name}_info` : f.name;
 }
 
-export function renderFamilies(families: readonly Family[]): string {
+// HELP escapes differ: OpenMetrics treats it as an escaped string (quote included), 0.0.4 only
+// knows backslash and line feed and would keep a backslash before a quote.
+function escapeHelp(h: string, format: Exposition): string {
+  const s = h.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return format === 'openmetrics' ? s.replace(/"/g, '\\"') : s;
+}
+
+export function renderFamilies(families: readonly Family[], format: Exposition = 'openmetrics'): string {
   const out: string[] = [];
   for (const f of families) {
     if (f.samples.length === 0) continue;
-    out.push(`# TYPE ${f.name} ${f.kind}`);
-    if (f.unit) out.push(`# UNIT ${f.name} ${f.unit}`);
-    out.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+    if (format === 'openmetrics') {
+      out.push(`# TYPE ${f.name} ${f.kind}`);
+      if (f.unit) out.push(`# UNIT ${f.name} ${f.unit}`);
+      out.push(`# HELP ${f.name} ${escapeHelp(f.help, format)}`);
+    } else {
+      // 0.0.4 names a family by its samples' name and has no info type (an info is a gauge of 1)
+      const name = sampleName(f);
+      out.push(`# HELP ${name} ${escapeHelp(f.help, format)}`);
+      out.push(`# TYPE ${name} ${f.kind === 'info' ? 'gauge' : f.kind}`);
+    }
     for (const s of f.samples) {
       const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',');
       out.push(`${sampleName(f)}${labels ? `{${labels}}` : ''} ${value(s.value)}`);
     }
   }
-  out.push('# EOF');
-  return `${out.join('\n')}\n`;
+  if (format === 'openmetrics') out.push('# EOF');
+  return out.length ? `${out.join('\n')}\n` : '';
 }
 
 const fam = (name: string, kind: Kind, help: string, unit?: Family['unit']): Family => ({ name: `pgtop_ha_${name}`, kind, help, unit, samples: [] });
@@ -74,7 +92,7 @@ const age = (now: number, iso: string | null) => {
 export function metricFamilies(m: MetricsInput, now: number, version: string): Family[] {
   const c = { cluster: m.cluster };
   const build = fam('build', 'info', 'pgtop-ha version serving these metrics');
-  build.samples.push({ labels: { version }, value: 1 });
+  build.samples.push({ labels: { ...c, version }, value: 1 });
   const lastPoll = fam('last_poll_timestamp_seconds', 'gauge', 'when the newest node sample was taken (Unix time)', 'seconds');
   if (m.lastRefreshAt !== null) lastPoll.samples.push({ labels: c, value: m.lastRefreshAt / 1000 });
 
@@ -82,7 +100,7 @@ export function metricFamilies(m: MetricsInput, now: number, version: string): F
   const primary = fam('node_is_primary', 'gauge', '1 when PostgreSQL on the node is not in recovery');
   const rtt = fam('node_probe_round_trip_seconds', 'gauge', 'round trip of the last probe query', 'seconds');
   const lagBytes = fam('replication_lag_bytes', 'gauge', 'replay lag of a standby in bytes, from its upstream pg_stat_replication', 'bytes');
-  const lagSeconds = fam('replication_lag_seconds', 'gauge', 'replay_lag of a standby, from its upstream pg_stat_replication', 'seconds');
+  const lagSeconds = fam('replication_lag_seconds', 'gauge', 'replay_lag of a standby, from its upstream pg_stat_replication (0 when caught up and idle)', 'seconds');
   const slotActive = fam('replication_slot_active', 'gauge', '1 when a consumer is connected to the slot');
   const slotRetained = fam('replication_slot_retained_bytes', 'gauge', 'WAL the slot holds back (current LSN - restart_lsn)', 'bytes');
   const sumFiles = fam('wal_summary_files', 'gauge', 'WAL summary files (PostgreSQL 17+, summarize_wal on)');
@@ -102,7 +120,8 @@ export function metricFamilies(m: MetricsInput, now: number, version: string): F
     const s = n.health.kind === 'ok' ? n.sample : null;
     if (!s) continue;
     primary.samples.push({ labels, value: s.role === 'primary' ? 1 : 0 });
-    rtt.samples.push({ labels, value: s.roundTripMs / 1000 });
+    // to the microsecond: ms / 1000 alone prints float noise such as 0.018920000000000003
+    rtt.samples.push({ labels, value: Math.round(s.roundTripMs * 1000) / 1e6 });
     for (const slot of s.slots) {
       const sl = { ...labels, slot: slot.slotName, slot_type: slot.slotType };
       slotActive.samples.push({ labels: sl, value: slot.active ? 1 : 0 });
@@ -130,7 +149,11 @@ export function metricFamilies(m: MetricsInput, now: number, version: string): F
     if (!e.link || !e.upstream) continue;
     const labels = { ...c, standby: e.name, upstream: e.upstream };
     if (e.link.replayLagBytes !== null) lagBytes.samples.push({ labels, value: e.link.replayLagBytes });
-    if (e.link.replayLagSeconds !== null) lagSeconds.samples.push({ labels, value: e.link.replayLagSeconds });
+    // PostgreSQL clears replay_lag once a standby has caught up and nothing is written; with no
+    // bytes behind that NULL means no lag, and a series that vanished whenever the primary idles
+    // would leave dashboards empty and trip absent() alerts. Behind with no time yet stays absent.
+    const seconds = e.link.replayLagSeconds ?? (e.link.replayLagBytes === 0 ? 0 : null);
+    if (seconds !== null) lagSeconds.samples.push({ labels, value: seconds });
   }
 
   const poolUp = fam('pgpool_up', 'gauge', '1 when pgpool answered SHOW pool_nodes on the last poll');
@@ -150,8 +173,10 @@ export function metricFamilies(m: MetricsInput, now: number, version: string): F
   const backupSize = fam('backup_last_size_bytes', 'gauge', 'size of the newest usable backup', 'bytes');
   const backupDuration = fam('backup_last_duration_seconds', 'gauge', 'how long the newest usable backup took', 'seconds');
   const backupCount = fam('backups', 'gauge', 'backups the source lists, by status');
+  const sourceUp = fam('backup_source_up', 'gauge', '1 when the backup source (barman server or backup directory) answered its last read');
   for (const key of m.backupOrder) {
     const src = m.backups[key];
+    if (src) sourceUp.samples.push({ labels: { ...c, source: key }, value: src.reachable ? 1 : 0 });
     if (!src?.reachable) continue;
     const newest = newestUsable(src.backups);
     const labels = { ...c, source: key };
@@ -173,9 +198,9 @@ export function metricFamilies(m: MetricsInput, now: number, version: string): F
   for (const a of m.alerts) alert.samples.push({ labels: { ...c, code: a.code, severity: a.severity, subject: a.subject }, value: 1 });
 
   return [build, lastPoll, up, primary, rtt, lagBytes, lagSeconds, slotActive, slotRetained, sumRunning, sumFiles, sumBehind, archived, failed, archAge,
-    repmgrd, repmgrdPaused, poolUp, backendUp, backupAge, backupSize, backupDuration, backupCount, alerts, alert];
+    repmgrd, repmgrdPaused, poolUp, backendUp, sourceUp, backupAge, backupSize, backupDuration, backupCount, alerts, alert];
 }
 
-export function renderMetrics(m: MetricsInput, now: number, version: string): string {
-  return renderFamilies(metricFamilies(m, now, version));
+export function renderMetrics(m: MetricsInput, now: number, version: string, format: Exposition = 'openmetrics'): string {
+  return renderFamilies(metricFamilies(m, now, version), format);
 }

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { writeDemoConfig } from '../../src/cli/demo.ts';
 import { type DemoCluster, startDemoCluster } from '../../src/demo/cluster.ts';
 import { freePorts } from '../../src/demo/ports.ts';
-import { OPENMETRICS_TYPE } from '../../src/metrics/http-server.ts';
-import { parseOpenMetrics } from '../helpers/openmetrics.ts';
+import { OPENMETRICS_TYPE, TEXT_TYPE } from '../../src/metrics/http-server.ts';
+import { parseOpenMetrics, parsePrometheusText } from '../helpers/openmetrics.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let cluster: DemoCluster;
@@ -40,13 +40,15 @@ after(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// What Prometheus 2.x sends by default: OpenMetrics first.
+const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
-async function scrapeUntil(ok: (body: string) => boolean, timeoutMs = 30_000): Promise<{ body: string; type: string | null }> {
+async function scrapeUntil(ok: (body: string) => boolean, timeoutMs = 30_000, accept = PROMETHEUS_ACCEPT): Promise<{ body: string; type: string | null }> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const r = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Accept: accept } });
       last = await r.text();
       if (r.status === 200 && ok(last)) return { body: last, type: r.headers.get('content-type') };
     } catch {
@@ -58,7 +60,8 @@ async function scrapeUntil(ok: (body: string) => boolean, timeoutMs = 30_000): P
 }
 
 test('serves the standbys\' lag, slots, summaries and alert counts as strict OpenMetrics', async () => {
-  const { body, type } = await scrapeUntil((b) => /pgtop_ha_replication_lag_bytes\{[^}]*standby="pg-standby2"/.test(b));
+  const lagOf = /pgtop_ha_replication_lag_(bytes|seconds)\{[^}]*standby="pg-standby2"[^}]*\} /g;
+  const { body, type } = await scrapeUntil((b) => new Set([...b.matchAll(lagOf)].map((m) => m[1])).size === 2);
   assert.equal(type, OPENMETRICS_TYPE);
   const fams = parseOpenMetrics(body);
   const names = new Set(fams.map((f) => f.name));
@@ -67,6 +70,16 @@ test('serves the standbys\' lag, slots, summaries and alert counts as strict Ope
   const up = fams.find((f) => f.name === 'pgtop_ha_node_up')!.samples;
   assert.deepEqual(up.map((s) => [s.labels.node, s.value]), [['pg-primary', 1], ['pg-standby1', 1], ['pg-standby2', 1]]);
   assert.match(stderr, new RegExp(`serving http://127\\.0\\.0\\.1:${port}/metrics`));
+  assert.doesNotMatch(stderr, /no TLS/, 'loopback: no warning');
+});
+
+test('a scraper that does not ask for OpenMetrics gets the same series as Prometheus text 0.0.4', async () => {
+  const { body, type } = await scrapeUntil((b) => /pgtop_ha_replication_lag_bytes\{[^}]*standby="pg-standby2"/.test(b), 30_000, '*/*');
+  assert.equal(type, TEXT_TYPE);
+  const fams = parsePrometheusText(body);
+  assert.equal(fams.find((f) => f.name === 'pgtop_ha_build_info')?.type, 'gauge');
+  assert.equal(fams.find((f) => f.name === 'pgtop_ha_archiver_archived')?.type, 'counter');
+  assert.ok(fams.find((f) => f.name === 'pgtop_ha_replication_lag_bytes')!.samples.some((s) => s.labels.standby === 'pg-standby2' && s.labels.cluster === 'demo'));
 });
 
 test('a stopped standby shows as node_up 0 and a critical alert at the next scrapes', async () => {
