@@ -46,6 +46,8 @@ export interface LayerDisagreement {
   /** e.g. ['postgres', 'pgpool1']. */
   layers: string[];
   message: string;
+  /** pgpool has a backend detached that PostgreSQL says is fine (the alert PGPOOL_BACKEND_DOWN says it). */
+  detached?: boolean;
 }
 
 export interface Consistency {
@@ -158,7 +160,7 @@ function pgpoolDisagreements(p: PgpoolState, nodes: NodeState[], topo: Topology)
       });
     }
     if (!attached && b.status !== 'unused') {
-      out.push({ node: n.name, layers, message: `${p.name} has ${n.name} detached (${b.status}) but PostgreSQL answers as ${role}: pcp_attach_node?` });
+      out.push({ node: n.name, layers, message: `${p.name} has ${n.name} detached (${b.status}) but PostgreSQL answers as ${role}: pcp_attach_node?`, detached: true });
     }
   }
   const poolPrimary = p.sample.nodes.filter((b) => b.role === 'primary' && (b.status === 'up' || b.status === 'waiting'));

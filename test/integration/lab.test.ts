@@ -8,13 +8,13 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { PG_BIN, barmanArgv, labDown, labProcesses, labUp, pidAlive, parsePoolNodes, readLab, runRaw, type LabInfo, type RunResult } from '../lab/lab.ts';
 import { writeLabConfig } from '../lab/lab-config.ts';
-import { pcpTool, setAutoFailback } from '../lab/pgpool-tools.ts';
+import { pcpTool, setAutoFailback, waitUntil } from '../lab/pgpool-tools.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createScheduler, storeInitFromCluster } from '../../src/probes/scheduler.ts';
 import { createAppStore } from '../../src/state/store.ts';
@@ -177,7 +177,12 @@ describe('HA lab (PostgreSQL 15 + repmgr 5.3 + pgpool-II 4.3 + barman 3.4)', { t
     assert.equal(s, 'streaming');
   });
 
-  test('the console\'s alerts on the lab: quiet while healthy; repmgrd paused and a pgpool backend detached are raised within two ticks and clear when fixed', { timeout: 120_000 }, async () => {
+  test('the console\'s alerts on the lab: quiet while healthy; repmgrd paused, repmgrd stopped and a pgpool backend detached are raised within two ticks and clear when fixed', { timeout: 120_000 }, async (t) => {
+    const note = (m: string) => {
+      const line = `${m}; alerts then: ${codes().join(', ') || 'none'}`;
+      log(line);
+      t.diagnostic(line);
+    };
     process.env.PCPPASSFILE = lab.pgpool!.pcpPassFile; // the console's PCP client reads the lab's .pcppass
     const { cluster } = loadConfig({ configFile: writeLabConfig(lab), env: {} });
     const store = createAppStore(storeInitFromCluster(cluster));
@@ -205,10 +210,23 @@ describe('HA lab (PostgreSQL 15 + repmgr 5.3 + pgpool-II 4.3 + barman 3.4)', { t
 
       const pause = await repmgr('service', 'pause');
       assert.equal(pause.code, 0, explain(pause));
-      log(`REPMGRD_PAUSED raised after ${await until('repmgrd paused', (c) => ['pgsql1', 'pgsql2', 'pgsql3'].every((n) => c.includes(`REPMGRD_PAUSED ${n}`)), 2)} ms`);
+      note(`REPMGRD_PAUSED raised after ${await until('repmgrd paused', (c) => ['pgsql1', 'pgsql2', 'pgsql3'].every((n) => c.includes(`REPMGRD_PAUSED ${n}`)), 2)} ms`);
       const unpause = await repmgr('service', 'unpause');
       assert.equal(unpause.code, 0, explain(unpause));
-      await until('repmgrd unpaused', (c) => !c.some((x) => x.startsWith('REPMGRD_')), 2);
+      note(`REPMGRD_PAUSED cleared after ${await until('repmgrd unpaused', (c) => !c.some((x) => x.startsWith('REPMGRD_')), 2)} ms`);
+
+      // repmgrd stopped on a standby as an init system stops it (SIGTERM), then started the way the lab starts it
+      const n3 = lab.nodes[2]!;
+      const oldPid = Number(readFileSync(n3.repmgrdPidFile, 'utf8').trim());
+      assert.ok(alive(oldPid), `repmgrd of pgsql3 (pid ${oldPid}) running before the step`);
+      process.kill(oldPid, 'SIGTERM');
+      note(`REPMGRD_DOWN raised after ${await until('repmgrd stopped', (c) => c.includes('REPMGRD_DOWN pgsql3'), 2)} ms`);
+      await waitUntil('the old repmgrd gone', async () => !alive(oldPid), 15_000);
+      const restart = await asPostgres(['repmgrd', '-f', n3.repmgrConf]);
+      assert.equal(restart.code, 0, explain(restart));
+      note(`REPMGRD_DOWN cleared after ${await until('repmgrd running again', (c) => !c.some((x) => x.startsWith('REPMGRD_')), 2)} ms`);
+      n3.repmgrdPid = Number(readFileSync(n3.repmgrdPidFile, 'utf8').trim()); // the last test checks lab:down stops this one
+      assert.notEqual(n3.repmgrdPid, oldPid);
 
       // With the lab's auto_failback pgpool re-attaches the streaming standby within a second, before
       // any console could see it down: off for this step, as a DBA investigating a flapping node would.
@@ -216,15 +234,16 @@ describe('HA lab (PostgreSQL 15 + repmgr 5.3 + pgpool-II 4.3 + barman 3.4)', { t
       try {
         const detach = await pcpTool(lab.pgpool!, 'pcp_detach_node', ['-n', '2']); // pgsql3, a standby: never the primary here
         assert.match(detach.stdout, /Command Successful/, explain(detach));
-        log(`PGPOOL_BACKEND_DOWN raised after ${await until('backend detached', (c) => c.includes('PGPOOL_BACKEND_DOWN pgpool1/pgsql3'), 4)} ms`);
+        note(`PGPOOL_BACKEND_DOWN raised after ${await until('backend detached', (c) => c.includes('PGPOOL_BACKEND_DOWN pgpool1/pgsql3'), 4)} ms`);
         const attach = await pcpTool(lab.pgpool!, 'pcp_attach_node', ['-n', '2']);
         assert.match(attach.stdout, /Command Successful/, explain(attach));
-        await until('backend attached', (c) => !c.some((x) => x.startsWith('PGPOOL_BACKEND_DOWN')), 4);
+        note(`PGPOOL_BACKEND_DOWN cleared after ${await until('backend attached', (c) => !c.some((x) => x.startsWith('PGPOOL_BACKEND_DOWN')), 4)} ms`);
       } finally {
         await setAutoFailback(lab, true);
       }
+      note(`no alert left after ${await until('every fault fixed', (c) => c.length === 0, 4)} ms`);
       const seen = store.getState().observed.map((e) => `${e.source} ${e.subject} ${e.event}`);
-      for (const want of ['alert pgsql3 REPMGRD_PAUSED raised', 'alert pgsql3 REPMGRD_PAUSED cleared', 'pgpool pgpool1/pgsql3 backend down', 'alert pgpool1/pgsql3 PGPOOL_BACKEND_DOWN cleared']) {
+      for (const want of ['alert pgsql3 REPMGRD_PAUSED raised', 'alert pgsql3 REPMGRD_PAUSED cleared', 'alert pgsql3 REPMGRD_DOWN raised', 'alert pgsql3 REPMGRD_DOWN cleared', 'pgpool pgpool1/pgsql3 backend down', 'alert pgpool1/pgsql3 PGPOOL_BACKEND_DOWN cleared']) {
         assert.ok(seen.includes(want), `timeline has "${want}":\n${seen.join('\n')}`);
       }
     } finally {

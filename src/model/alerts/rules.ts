@@ -52,9 +52,13 @@ export type AlertInput = Pick<AppState, 'nodeOrder' | 'nodes' | 'pgpoolOrder' | 
 
 const MiB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
-/** 16 MiB segments since the start of the WAL, from a WAL file name (TLI + log + seg); null if not one. */
+/**
+ * 16 MiB segments since the start of the WAL, from a WAL file name (TLI + log + seg); null if not
+ * one. A backup history file or a partial segment counts as its segment: right after a base
+ * backup the archiver's last file is `…0002.00000028.backup` until the next segment fills.
+ */
 export function walSegmentNo(name: string | null): number | null {
-  const m = name ? /^[0-9A-F]{8}([0-9A-F]{8})([0-9A-F]{8})$/.exec(name) : null;
+  const m = name ? /^[0-9A-F]{8}([0-9A-F]{8})([0-9A-F]{8})(\.partial|\.[0-9A-F]{8}\.backup)?$/.exec(name) : null;
   return m ? parseInt(m[1]!, 16) * 0x100 + parseInt(m[2]!, 16) : null;
 }
 
@@ -132,6 +136,8 @@ function layerAlerts(input: AlertInput): Alert[] {
   for (const d of c.disagreements) {
     // two PostgreSQL primaries and a pgpool that does not answer have their own codes
     if (d.layers.length === 1 && (d.layers[0] === 'postgres' || input.pgpoolOrder.includes(d.layers[0]!))) continue;
+    // a standby pgpool detached is PGPOOL_BACKEND_DOWN (a warning), not a critical disagreement too
+    if (d.detached) continue;
     const vipOnly = d.layers.length === 1 && d.layers[0] === 'vip';
     out.push({ code: vipOnly ? 'VIP_HOLDERS' : 'LAYERS_DISAGREE', severity: 'critical', subject: d.node ?? 'cluster', message: d.message, evidence: [`layers: ${d.layers.join(', ')}`] });
   }
