@@ -142,21 +142,13 @@ export function parseBackupLine(raw: string, stream: 'stdout' | 'stderr', prev: 
 }
 
 /** Cuts chunks into lines per stream (a line may span chunks) and parses each complete line. */
-export class BackupOutputParser {
-  private readonly lines = new StreamLines((stream, l) => this.line(stream, l));
+export class BackupOutputParser extends StreamLines {
   private lastErr: BackupPhase | null = null;
-  constructor(private readonly onEvent: (e: BackupEvent) => void) {}
-
-  push(stream: Stream, chunk: string): void {
-    this.lines.push(stream, chunk);
+  constructor(private readonly onEvent: (e: BackupEvent) => void) {
+    super();
   }
 
-  /** The unterminated tail, if any, once the command has ended. */
-  end(): void {
-    this.lines.end();
-  }
-
-  private line(stream: 'stdout' | 'stderr', l: string): void {
+  protected line(stream: Stream, l: string): void {
     if (l.replace(ANSI, '').trim() === '') return;
     const e = parseBackupLine(l, stream, stream === 'stderr' ? this.lastErr : null);
     if (stream === 'stderr') this.lastErr = e.phase === 'error' || e.phase === 'warning' ? e.phase : null;

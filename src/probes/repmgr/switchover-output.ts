@@ -269,23 +269,15 @@ function milestone(level: RepmgrLineLevel, msg: string, st: RunState): { phase: 
 }
 
 /** Cuts chunks into lines per stream (a line may span chunks) and emits one event per non-blank line. */
-export class SwitchoverOutputParser {
-  private readonly lines = new StreamLines((stream, l) => this.line(stream, l));
-  private readonly contLevel: Record<'stdout' | 'stderr', SwitchoverEvent['level'] | null> = { stdout: null, stderr: null };
+export class SwitchoverOutputParser extends StreamLines {
+  private readonly contLevel: Record<Stream, SwitchoverEvent['level'] | null> = { stdout: null, stderr: null };
   private readonly st: RunState = { phase: null, pausing: false, promoted: false, demoted: null };
 
-  constructor(private readonly onEvent: (e: SwitchoverEvent) => void) {}
-
-  push(stream: Stream, chunk: string): void {
-    this.lines.push(stream, chunk);
+  constructor(private readonly onEvent: (e: SwitchoverEvent) => void) {
+    super();
   }
 
-  /** The unterminated tails, once the command has ended. */
-  end(): void {
-    this.lines.end();
-  }
-
-  private line(stream: 'stdout' | 'stderr', raw: string): void {
+  protected line(stream: Stream, raw: string): void {
     const text = clean(raw);
     if (text.trim() === '') return;
     const lv = splitLevel(text);

@@ -3,12 +3,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Stream, StreamLines } from '../../../src/transport/stream-lines.ts';
 
+class Collect extends StreamLines {
+  readonly out: string[] = [];
+  protected line(stream: Stream, line: string): void {
+    this.out.push(`${stream}:${line}`);
+  }
+}
+
 function run(chunks: Array<[Stream, string]>, end = true): string[] {
-  const out: string[] = [];
-  const s = new StreamLines((stream, line) => out.push(`${stream}:${line}`));
+  const s = new Collect();
   for (const [stream, c] of chunks) s.push(stream, c);
   if (end) s.end();
-  return out;
+  return s.out;
 }
 
 const cases: Array<[string, Array<[Stream, string]>, string[], boolean?]> = [
@@ -22,10 +28,9 @@ const cases: Array<[string, Array<[Stream, string]>, string[], boolean?]> = [
 for (const [name, chunks, want, end] of cases) test(name, () => assert.deepEqual(run(chunks, end ?? true), want));
 
 test('end() twice emits the tail once', () => {
-  const out: string[] = [];
-  const s = new StreamLines((_st, l) => out.push(l));
+  const s = new Collect();
   s.push('stdout', 'tail');
   s.end();
   s.end();
-  assert.deepEqual(out, ['tail']);
+  assert.deepEqual(s.out, ['stdout:tail']);
 });
