@@ -161,15 +161,13 @@ export async function main(argv: string[]): Promise<void> {
         const args = a as unknown as Common & { file: string };
         applyColor(args.color);
         requireTerminal();
-        const { readRecording, RecordingError } = await import('../record/reader.ts');
-        try {
-          readRecording(args.file);
-        } catch (e) {
+        const { RecordingError } = await import('../record/reader.ts');
+        const { runReplay } = await import('./replay.tsx');
+        // the recording is read and checked before the screen is taken: a bad file is one line
+        await runReplay(args.file, { ascii: wantsAscii(args.ascii), pane: pane(args) }).catch((e: unknown) => {
           if (e instanceof RecordingError) fail(`pgtop-ha: ${e.message}`);
           throw e;
-        }
-        const { runReplay } = await import('./replay.tsx');
-        await runReplay(args.file, { ascii: wantsAscii(args.ascii), pane: pane(args) });
+        });
       },
     )
     .command(

@@ -6,30 +6,36 @@ import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
 import { Recorder } from '../record/recorder.ts';
 import { createAppStore } from '../state/store.ts';
 
-export function openRecorder(file: string, maxBytes: number, cluster: ClusterConfig): Recorder {
-  try {
-    return new Recorder(file, { maxBytes, header: { cluster: cluster.name, store_init: storeInitFromCluster(cluster) } });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`cannot record to ${file}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-  }
+export function openRecorder(file: string, maxBytes: number, cluster: ClusterConfig, onError?: (message: string) => void): Recorder {
+  return new Recorder(file, { maxBytes, header: { cluster: cluster.name, store_init: storeInitFromCluster(cluster) }, onError });
+}
+
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`);
+
+/** The line both `record` and `--record` end with. */
+export function recordedLine(r: Recorder): string {
+  return `pgtop-ha: recorded ${r.samples} sample(s) to ${r.file}${r.rotations ? ` (rotated ${r.rotations} time(s); the older part is ${r.file}.1)` : ''}${r.error ? `; ${r.error}` : ''}`;
 }
 
 export async function runRecord(loaded: Loaded, opts: { file: string; maxBytes: number; sshAcceptNew?: boolean }): Promise<void> {
   const { cluster } = loaded;
-  const recorder = openRecorder(opts.file, opts.maxBytes, cluster);
+  let stop: (code: number) => Promise<void> = async () => undefined;
+  const recorder = openRecorder(opts.file, opts.maxBytes, cluster, (message) => {
+    process.stderr.write(`pgtop-ha: ${message}\n`);
+    void stop(1);
+  });
   const store = createAppStore(storeInitFromCluster(cluster));
   const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew, onBatch: (u, at) => recorder.write(u, at) });
   scheduler.start();
-  process.stderr.write(`pgtop-ha: recording cluster ${cluster.name} every ${cluster.intervalSeconds} s to ${opts.file} (rotates to ${opts.file}.1 past ${Math.round(opts.maxBytes / 1024 / 1024)} MiB); Ctrl-C stops\n`);
+  process.stderr.write(`pgtop-ha: recording cluster ${cluster.name} every ${cluster.intervalSeconds} s to ${opts.file} (past ${size(opts.maxBytes)} it moves to ${opts.file}.1); Ctrl-C stops\n`);
   let stopping = false;
-  const stop = async () => {
+  stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     await scheduler.stop().catch(() => undefined);
     recorder.close();
-    process.stderr.write(`pgtop-ha: recorded ${recorder.samples} sample(s) to ${opts.file}${recorder.rotations ? ` (rotated ${recorder.rotations} time(s))` : ''}\n`);
-    process.exit(0);
+    process.stderr.write(`${recordedLine(recorder)}\n`);
+    process.exit(recorder.error ? 1 : code);
   };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stop());
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stop(0));
 }

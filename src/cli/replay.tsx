@@ -1,23 +1,38 @@
 // `pgtop-ha replay FILE`: the console's panes over a recording, with a time cursor.
 import { render } from 'ink';
 import React from 'react';
-import { createReplay } from '../record/replay-controller.ts';
-import { readRecording } from '../record/reader.ts';
+import { DEFAULT_THRESHOLDS } from '../config/schema.ts';
+import { openReplay, type ReplayController } from '../record/replay-controller.ts';
+import { RecordingError } from '../record/reader.ts';
 import { installInkPatches } from '../terminal/ink-patches.ts';
 import { enterScreen } from '../terminal/screen.ts';
 import { App, type AppControls } from '../views/App.tsx';
 import { colorWanted } from '../views/frame/sgr.ts';
 import type { PaneId } from '../views/layout.ts';
-import { DEFAULT_THRESHOLDS } from '../config/schema.ts';
+
+/** Reads the whole recording once (checks it, indexes it); a large one says how far it got. */
+export function openWithProgress(file: string): ReplayController {
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  let shown = false;
+  const replay = openReplay(file, {
+    onProgress(done, total) {
+      if (!tty || Date.now() - started < 1000) return;
+      shown = true;
+      process.stderr.write(`\rpgtop-ha: reading ${file}: ${Math.floor((100 * done) / Math.max(1, total))}%`);
+    },
+  });
+  if (shown) process.stderr.write('\r\x1b[K');
+  if (replay.recording.times.length === 0) throw new RecordingError(`${file} holds no samples yet`);
+  return replay;
+}
 
 export async function runReplay(file: string, opts: { ascii: boolean; pane?: PaneId }): Promise<void> {
-  const rec = readRecording(file);
-  if (rec.batches.length === 0) throw new Error(`${file} holds no samples yet`);
-  const replay = createReplay(rec);
-  const { store } = replay;
-  const t = rec.header.store_init.alertThresholds;
+  const replay = openWithProgress(file);
+  const { store, recording } = replay;
+  const t = recording.header.store_init.alertThresholds;
   const thresholds = t ? { ...DEFAULT_THRESHOLDS, lagBytesWarn: t.lagBytes, lagSecondsWarn: t.lagSeconds } : DEFAULT_THRESHOLDS;
-  store.getState().setFlash(`replaying ${rec.batches.length} samples of ${rec.header.cluster}: ←/→ step, [/] alert changes, space plays`, 'info');
+  store.getState().setFlash(`replaying ${recording.times.length} samples of ${recording.header.cluster}: ←/→ step, [/] alert changes, space plays`, 'info');
   await installInkPatches();
   const screen = enterScreen();
   const controls: AppControls = {

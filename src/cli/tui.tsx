@@ -7,7 +7,7 @@ import { runSwitchWal } from '../actions/switch-wal-flow.ts';
 import { createSwitchoverWizard } from '../actions/switchover/wizard.ts';
 import type { Loaded } from '../config/load.ts';
 import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
-import { openRecorder } from './record.ts';
+import { openRecorder, recordedLine } from './record.ts';
 import { createAppStore } from '../state/store.ts';
 import { installInkPatches } from '../terminal/ink-patches.ts';
 import { enterScreen } from '../terminal/screen.ts';
@@ -30,7 +30,7 @@ export interface TuiOptions {
 export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
   const { cluster, config } = loaded;
   const store = createAppStore(storeInitFromCluster(cluster, { readOnly: opts.readOnly }));
-  const recorder = opts.record ? openRecorder(opts.record.file, opts.record.maxBytes, cluster) : null;
+  const recorder = opts.record ? openRecorder(opts.record.file, opts.record.maxBytes, cluster, (message) => store.getState().setFlash(message, 'error')) : null;
   const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew, onBatch: recorder ? (u, at) => recorder.write(u, at) : undefined });
   const audit = new AuditLog(config.auditLog ?? defaultAuditPath());
   if (opts.banner) store.getState().setFlash(opts.banner, 'info');
@@ -67,7 +67,7 @@ export async function runTui(loaded: Loaded, opts: TuiOptions): Promise<void> {
       await scheduler.stop().catch(() => undefined);
       if (recorder) {
         recorder.close();
-        process.stderr.write(`pgtop-ha: recorded ${recorder.samples} sample(s) to ${recorder.file}\n`);
+        process.stderr.write(`${recordedLine(recorder)}\n`);
       }
       if (opts.onExit) await opts.onExit().catch((e) => process.stderr.write(`pgtop-ha: cleanup failed: ${(e as Error).message}\n`));
       process.exit(code);

@@ -15,6 +15,15 @@ export class Ring {
     else this.start = (this.start + 1) % this.capacity;
   }
 
+  /** An independent copy: replay keeps the history as it was at a checkpoint while the live rings move on. */
+  clone(): Ring {
+    const r = new Ring(this.capacity);
+    r.buf.set(this.buf);
+    r.start = this.start;
+    r.count = this.count;
+    return r;
+  }
+
   get length(): number {
     return this.count;
   }

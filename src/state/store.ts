@@ -96,8 +96,8 @@ export interface AppActions {
   applyHealth(name: string, health: NodeHealth): void;
   /** Several nodes' replies from the same tick in one store write, so views render once per tick. */
   applyBatch(updates: ProbeUpdate[], at?: number): void;
-  /** Acknowledge one open alert (the selected one when no key is given); it stays listed until it clears. */
-  acknowledgeAlert(key?: string): void;
+  /** Acknowledge one open alert (the selected one when no key is given); it stays listed until it clears. `at`: the console's now (a replay's cursor). */
+  acknowledgeAlert(key?: string, at?: number): void;
   /** Move the alerts pane's selection by `delta` rows. */
   moveAlertCursor(delta: number): void;
   setPaused(paused: boolean): void;
@@ -219,14 +219,14 @@ export function createAppStore(init: StoreInit) {
       });
     },
 
-    acknowledgeAlert(key) {
+    acknowledgeAlert(key, at = Date.now()) {
       const { alerts, alertCursor } = get();
       const target = key ?? (alerts.find((a) => a.key === alertCursor) ?? alerts.find((a) => !a.acked))?.key;
       const alert = alerts.find((a) => a.key === target && !a.acked);
       if (!alert) return;
       const next = acknowledge(alerts, alert.key);
       // the selection moves on to what still needs a look, so `a` `a` `a` works down the list
-      const entry: TimelineEntry = { at: Date.now(), source: 'alert', subject: alert.subject, event: `${alert.code} acknowledged`, details: alert.message, observed: true };
+      const entry: TimelineEntry = { at, source: 'alert', subject: alert.subject, event: `${alert.code} acknowledged`, details: alert.message, observed: true };
       set({ alerts: next, alertCursor: (next.find((a) => !a.acked) ?? alert).key, observed: [...get().observed, entry].slice(-OBSERVED_MAX) });
     },
     moveAlertCursor(delta) {

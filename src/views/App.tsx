@@ -3,12 +3,12 @@ import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react
 import { useStore } from 'zustand';
 import type { KeyLike } from '../actions/switchover/wizard-keys.ts';
 import type { ClusterConfig } from '../config/schema.ts';
-import type { AppStore } from '../state/store.ts';
+import type { AppStore, Flash } from '../state/store.ts';
 import { FrameView } from './components/FrameView.tsx';
 import { commandFor, type CommandId } from './keymap.ts';
 import type { ReplayPosition } from './frame/header.ts';
 import type { DialogState } from './components/Dialog.tsx';
-import { composeFrame } from './frame/compose.ts';
+import { composeFrame, FLASH_MS } from './frame/compose.ts';
 import { type PaneId, orderPanes } from './layout.ts';
 import type { LagThresholds } from './panes/lag-lines.ts';
 import { buildPaneData } from './panes/pane-data.ts';
@@ -66,6 +66,17 @@ function useStaleClock(lastRefreshAt: number | null, intervalMs: number, now: ()
   }, [lastRefreshAt, intervalMs, now]);
 }
 
+/** In a replay: the flash until FLASH_MS have passed on the wall clock, then null (with a render then). */
+function useWallClockFlash(flash: Flash | null): Flash | null {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!flash) return;
+    const id = setTimeout(() => setTick((x) => x + 1), Math.max(0, flash.at + FLASH_MS - Date.now()) + 50);
+    return () => clearTimeout(id);
+  }, [flash]);
+  return flash && Date.now() - flash.at < FLASH_MS ? flash : null;
+}
+
 /** The job panel counts its elapsed time up once a second while the job runs and is shown. */
 function useJobClock(running: boolean): void {
   const [, setTick] = useState(0);
@@ -116,6 +127,8 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
   const alertCursor = useStore(store, (s) => s.alertCursor);
   const observed = useStore(store, (s) => s.observed);
   useStaleClock(lastRefreshAt, intervalMs, now);
+  // A flash answers the viewer, so it lasts its time on the wall clock, not the replay's cursor.
+  const wallClockFlash = useWallClockFlash(replay ? flash : null);
   useJobClock((job !== null && job.ok === null && !job.hidden) || (wizard !== null && !wizard.hidden && (wizard.step === 'running' || wizard.step === 'post')));
   const [focus, setFocus] = useState<PaneId>(initialPane ?? 'topology');
   const [zoomed, setZoomed] = useState<PaneId | null>(initialPane ?? null);
@@ -177,7 +190,7 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
       case 'switchWal': controls.requestAction('switchWal', setDialog); return;
       case 'backup': controls.requestAction('backup', setDialog); return;
       case 'switchover': controls.requestAction('switchover', setDialog); return;
-      case 'ack': state.acknowledgeAlert(); return;
+      case 'ack': state.acknowledgeAlert(undefined, now()); return;
       case 'alertUp': state.moveAlertCursor(-1); return;
       case 'alertDown': state.moveAlertCursor(1); return;
       case 'stepBack': replay?.step(-1); return;
@@ -191,13 +204,14 @@ export function App({ store, controls, thresholds, ascii, color = false, initial
 
   const data = useMemo(
     () => buildPaneData({ nodes, nodeOrder: order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups, alerts, alertCursor, observed }, thresholds, now()),
-    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups, alerts, alertCursor, observed, thresholds],
+    // replayAt: the cursor's time can move while the recorded data stays the same
+    [nodes, order, history, historyVersion, pgpools, pgpoolOrder, repmgrCli, vip, backupOrder, backups, alerts, alertCursor, observed, thresholds, replayAt],
   );
 
   const rowsOut = composeFrame({
     columns, rows, data, focus, zoomed, help, dialog, job, ascii, now: now(),
     wizard: wizard && !wizard.hidden && clusterConfig ? { wizard, state: store.getState(), cluster: clusterConfig, thresholds } : null,
-    status: { cluster, paused, readOnly, intervalMs, lastRefreshAt, flash },
+    status: { cluster, paused, readOnly, intervalMs, lastRefreshAt, flash: replay ? wallClockFlash : flash },
     replay: replayAt,
   });
   return <FrameView rows={rowsOut} columns={columns} color={color} />;
