@@ -2,19 +2,11 @@
 // 0/1/2/3), or the alert list as JSON for cron and scripts.
 import type { Loaded } from '../config/load.ts';
 import { checkJson, checkReport } from '../model/check-report.ts';
-import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
-import { createAppStore } from '../state/store.ts';
+import { pollClusterOnce } from '../probes/scheduler.ts';
 
 export async function runCheck(loaded: Loaded, opts: { json: boolean; sshAcceptNew?: boolean }): Promise<{ output: string; exitCode: number }> {
   const { cluster } = loaded;
-  const store = createAppStore(storeInitFromCluster(cluster));
-  const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
-  try {
-    await scheduler.pollOnce();
-  } finally {
-    await scheduler.stop();
-  }
-  const s = store.getState();
+  const s = await pollClusterOnce(cluster, { sshAcceptNew: opts.sshAcceptNew });
   const now = Date.now();
   const r = checkReport({ cluster: cluster.name, nodeOrder: s.nodeOrder, nodes: s.nodes, backupOrder: s.backupOrder, backups: s.backups, alerts: s.alerts }, cluster.thresholds, now);
   if (opts.json) return { output: `${JSON.stringify(checkJson(cluster.name, r, s.alerts, now), null, 2)}\n`, exitCode: r.exitCode };

@@ -2,22 +2,14 @@
 import type { Loaded } from '../config/load.ts';
 import { buildSnapshot } from '../model/snapshot.ts';
 import { snapshotMarkdown } from '../model/report-md.ts';
-import { createScheduler, storeInitFromCluster } from '../probes/scheduler.ts';
-import { createAppStore } from '../state/store.ts';
+import { pollClusterOnce } from '../probes/scheduler.ts';
 import { snapshotText } from '../views/snapshot-text.ts';
 
 export type SnapshotFormat = 'text' | 'md' | 'json';
 
 export async function runSnapshot(loaded: Loaded, opts: { format: SnapshotFormat; width?: number; sshAcceptNew?: boolean }): Promise<string> {
   const { cluster } = loaded;
-  const store = createAppStore(storeInitFromCluster(cluster));
-  const scheduler = createScheduler(cluster, store, { sshAcceptNew: opts.sshAcceptNew });
-  try {
-    await scheduler.pollOnce();
-  } finally {
-    await scheduler.stop();
-  }
-  const s = store.getState();
+  const s = await pollClusterOnce(cluster, { sshAcceptNew: opts.sshAcceptNew });
   const now = Date.now();
   if (opts.format === 'json') return `${JSON.stringify(buildSnapshot(cluster.name, s.nodeOrder, s.nodes, now, s), null, 2)}\n`;
   if (opts.format === 'md') return snapshotMarkdown(buildSnapshot(cluster.name, s.nodeOrder, s.nodes, now, s));

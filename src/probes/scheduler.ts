@@ -4,7 +4,7 @@ import { parseConninfo, describeTarget } from '../config/conninfo.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { PgpoolSample, WatchdogState } from '../model/pgpool.ts';
 import type { NodeHealth, NodeSample } from '../model/types.ts';
-import type { AppStore, ProbeUpdate, StoreInit } from '../state/store.ts';
+import { type AppState, type AppStore, createAppStore, type ProbeUpdate, type StoreInit } from '../state/store.ts';
 import { alertThresholds } from '../model/alerts/rules.ts';
 import { NodePoller } from './pg/node-poller.ts';
 import { SshPool } from '../transport/ssh-pool.ts';
@@ -238,6 +238,18 @@ export function backupSourceKeys(cluster: ClusterConfig): string[] {
 
 export function storePgpoolsFromConfig(cluster: ClusterConfig) {
   return cluster.pgpool.map((p) => ({ name: p.name, target: describeTarget(parseConninfo(p.conninfo)) }));
+}
+
+/** One poll of every node and layer into a fresh store (`snapshot`, `check`): the state it left. */
+export async function pollClusterOnce(cluster: ClusterConfig, opts: SchedulerOptions = {}): Promise<AppState> {
+  const store = createAppStore(storeInitFromCluster(cluster));
+  const scheduler = createScheduler(cluster, store, opts);
+  try {
+    await scheduler.pollOnce();
+  } finally {
+    await scheduler.stop();
+  }
+  return store.getState();
 }
 
 /** Everything the store needs to know about a configured cluster before the first poll. */

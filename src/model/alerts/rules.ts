@@ -7,7 +7,7 @@ import { buildConsistency, vipView } from '../consistency.ts';
 import { buildTopology } from '../topology.ts';
 import type { AppState } from '../../state/store.ts';
 import type { NodeState } from '../types.ts';
-import type { Thresholds } from '../../config/schema.ts';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../../config/schema.ts';
 
 export type Severity = 'critical' | 'warning';
 
@@ -34,19 +34,13 @@ export interface AlertThresholds {
   summarizerBehindBytes: number;
 }
 
-export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
-  lagBytes: 16 * 1024 * 1024,
-  lagSeconds: 30,
-  slotRetainedBytes: 1024 * 1024 * 1024,
-  archiveAgeSeconds: 3600,
-  backupAgeSeconds: 24 * 3600,
-  summarizerBehindBytes: 1024 * 1024 * 1024,
-};
 
 /** The cluster's `thresholds` from the config as the rules read them. */
 export function alertThresholds(t: Thresholds): AlertThresholds {
   return { lagBytes: t.lagBytesWarn, lagSeconds: t.lagSecondsWarn, slotRetainedBytes: t.slotRetainedBytes, archiveAgeSeconds: t.archiveAgeSeconds, backupAgeSeconds: t.backupAgeSeconds, summarizerBehindBytes: t.summarizerBehindBytes };
 }
+
+export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = alertThresholds(DEFAULT_THRESHOLDS);
 
 export type AlertInput = Pick<AppState, 'nodeOrder' | 'nodes' | 'pgpoolOrder' | 'pgpools' | 'repmgrCli' | 'vip' | 'backupOrder' | 'backups'>;
 
